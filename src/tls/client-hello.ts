@@ -1,0 +1,305 @@
+/**
+ * ClientHello decoding (RFC 8446 §4.1.2; RFC 5246 §7.4.1.2; SSLv2-compatible
+ * CLIENT-HELLO per RFC 5246 Appendix E.2).
+ *
+ * `ClientHelloReader` accepts the client's first bytes in whatever chunks TCP
+ * delivers and reports either "need more", a complete hello, or why the bytes
+ * are not a TLS ClientHello. It never buffers more than `maxBytes`.
+ */
+import { ByteReader } from './byte-reader.js';
+import { ContentType, ExtensionType, HandshakeType, RECORD_HEADER_LENGTH } from './constants.js';
+import { TlsParseError } from './errors.js';
+import { RecordAssembler } from './record-assembler.js';
+import type { ClientHello, RawExtension } from './types.js';
+
+/** Progress of reading a client's first flight. */
+export type HelloProgress =
+  | { readonly state: 'need-more' }
+  | {
+      readonly state: 'complete';
+      readonly hello: ClientHello;
+      /** Bytes of the stream up to the end of the record that completed the hello. */
+      readonly bytes: number;
+      /** TLS records the hello spanned (1 for SSLv2). */
+      readonly records: number;
+    }
+  | { readonly state: 'not-tls'; readonly error: TlsParseError };
+
+/** A final answer: a hello, or why there is none. */
+export type HelloDecision = Exclude<HelloProgress, { state: 'need-more' }>;
+
+/** Parses the body of a ClientHello handshake message (after its 4-byte header). */
+export function decodeClientHelloBody(body: Buffer, recordVersion: number, baseOffset = 0): ClientHello {
+  const r = new ByteReader(body, 0, body.length, baseOffset);
+  const legacyVersion = r.u16('legacy_version');
+  const random = r.bytes(32, 'random');
+  const sessionId = r.vec8('legacy_session_id').rest();
+  if (sessionId.length > 32) {
+    throw new TlsParseError('BAD_LENGTH', `session id of ${sessionId.length} bytes (max 32)`, baseOffset + 34);
+  }
+  const cipherSuites = r.vec16('cipher_suites').u16List('cipher_suites');
+  const compressionMethods = r.vec8('legacy_compression_methods').u8List('legacy_compression_methods');
+  const extensions: RawExtension[] = [];
+  // RFC 5246 §7.4.1.2: the extensions block may be absent altogether (SSLv3, old TLS 1.0 clients).
+  if (!r.done) {
+    const ext = r.vec16('extensions');
+    while (!ext.done) {
+      const type = ext.u16('extension_type');
+      const data = ext.vec16('extension_data').rest();
+      extensions.push({ type, data });
+    }
+  }
+  r.expectEnd('ClientHello');
+  return { format: 'tls', recordVersion, legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions, ...readClientExtensions(extensions, baseOffset) };
+}
+
+type ClientExtensionFields = Pick<
+  ClientHello,
+  'sni' | 'alpn' | 'supportedVersions' | 'groups' | 'ecPointFormats' | 'signatureAlgorithms' | 'keyShareGroups'
+>;
+
+/** Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL. */
+function readClientExtensions(extensions: readonly RawExtension[], baseOffset: number): ClientExtensionFields {
+  let sni: string | null = null;
+  let alpn: Buffer[] = [];
+  let supportedVersions: number[] = [];
+  let groups: number[] = [];
+  let ecPointFormats: number[] = [];
+  let signatureAlgorithms: number[] = [];
+  let keyShareGroups: number[] = [];
+  for (const { type, data } of extensions) {
+    const r = new ByteReader(data, 0, data.length, baseOffset);
+    switch (type) {
+      case ExtensionType.ServerName:
+        sni = readServerName(r);
+        break;
+      case ExtensionType.Alpn: {
+        const list = r.vec16('protocol_name_list');
+        alpn = [];
+        while (!list.done) alpn.push(list.vec8('protocol_name').rest());
+        break;
+      }
+      case ExtensionType.SupportedVersions:
+        supportedVersions = r.vec8('supported_versions').u16List('supported_versions');
+        break;
+      case ExtensionType.SupportedGroups:
+        groups = r.vec16('supported_groups').u16List('supported_groups');
+        break;
+      case ExtensionType.EcPointFormats:
+        ecPointFormats = r.vec8('ec_point_formats').u8List('ec_point_formats');
+        break;
+      case ExtensionType.SignatureAlgorithms:
+        signatureAlgorithms = r.vec16('signature_algorithms').u16List('signature_algorithms');
+        break;
+      case ExtensionType.KeyShare: {
+        const shares = r.vec16('client_shares');
+        keyShareGroups = [];
+        while (!shares.done) {
+          keyShareGroups.push(shares.u16('key_share group'));
+          shares.vec16('key_exchange');
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { sni, alpn, supportedVersions, groups, ecPointFormats, signatureAlgorithms, keyShareGroups };
+}
+
+/** server_name (RFC 6066 §3): the first host_name entry, as sent. */
+function readServerName(r: ByteReader): string | null {
+  // An empty extension is what a server sends back; a client's is a list.
+  if (r.done) return null;
+  const list = r.vec16('server_name_list');
+  while (!list.done) {
+    const nameType = list.u8('name_type');
+    const name = list.vec16('host_name').rest();
+    if (nameType === 0) return name.toString('latin1');
+  }
+  return null;
+}
+
+/**
+ * SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2): 2-byte header with the high bit
+ * set, msg_type 1, version, then cipher specs of 3 bytes each. Old clients sent
+ * it to reach SSLv2 servers; tlspeek reports it but never treats it as TLS.
+ */
+export function decodeSslv2Hello(bytes: Buffer): { hello: ClientHello; bytes: number } {
+  const r = new ByteReader(bytes);
+  const header = r.u16('SSLv2 record header');
+  const length = header & 0x7fff;
+  const msg = r.sub(length, 'SSLv2 message');
+  const msgType = msg.u8('msg_type');
+  if (msgType !== HandshakeType.ClientHello) {
+    throw new TlsParseError('UNEXPECTED_MESSAGE', `SSLv2 message type ${msgType} is not CLIENT-HELLO`, 2);
+  }
+  const legacyVersion = msg.u16('version');
+  const specLength = msg.u16('cipher_spec_length');
+  const sessionIdLength = msg.u16('session_id_length');
+  const challengeLength = msg.u16('challenge_length');
+  if (specLength % 3 !== 0) throw new TlsParseError('BAD_LENGTH', `cipher_spec_length ${specLength} is not a multiple of 3`, 5);
+  const specs = msg.sub(specLength, 'cipher_specs');
+  const sessionId = msg.bytes(sessionIdLength, 'session_id');
+  const challenge = msg.bytes(challengeLength, 'challenge');
+  msg.expectEnd('SSLv2 CLIENT-HELLO');
+  const cipherSuites: number[] = [];
+  while (!specs.done) {
+    const hi = specs.u8();
+    const code = specs.u16();
+    // Specs whose first byte is 0 are TLS suites; the rest are SSLv2-only kinds.
+    if (hi === 0) cipherSuites.push(code);
+  }
+  // The challenge is the right-aligned tail of the 32-byte random (E.2).
+  const random = Buffer.alloc(32);
+  challenge.copy(random, Math.max(0, 32 - challenge.length), Math.max(0, challenge.length - 32));
+  const hello: ClientHello = {
+    format: 'sslv2',
+    recordVersion: 0x0002,
+    legacyVersion,
+    random,
+    sessionId,
+    cipherSuites,
+    compressionMethods: [0],
+    extensions: [],
+    sni: null,
+    alpn: [],
+    supportedVersions: [],
+    groups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    keyShareGroups: [],
+  };
+  return { hello, bytes: 2 + length };
+}
+
+/** SSLv2 record with a 2-byte header whose message type is CLIENT-HELLO. */
+function looksLikeSslv2(b0: number, b2: number): boolean {
+  return (b0 & 0x80) !== 0 && b2 === HandshakeType.ClientHello;
+}
+
+/** Streaming reader for a client's first flight. */
+export class ClientHelloReader {
+  private readonly assembler: RecordAssembler;
+  private head: Buffer[] = [];
+  private headLength = 0;
+  private decided: 'tls' | 'sslv2' | null = null;
+  private records = 0;
+  private recordVersion = 0;
+  private result: HelloProgress = { state: 'need-more' };
+
+  constructor(private readonly maxBytes: number) {
+    this.assembler = new RecordAssembler({ maxBuffered: maxBytes });
+  }
+
+  /** Bytes held while waiting for the hello to complete. */
+  get buffered(): number {
+    return this.decided === 'tls' ? this.assembler.buffered : this.headLength;
+  }
+
+  /** Adds bytes; returns the progress so far. Once decided, later pushes are ignored. */
+  push(chunk: Buffer): HelloProgress {
+    if (this.result.state !== 'need-more') return this.result;
+    try {
+      this.result = this.decided === null ? this.sniff(chunk) : this.feed(chunk);
+    } catch (err: unknown) {
+      if (!(err instanceof TlsParseError)) throw err;
+      this.result = { state: 'not-tls', error: err };
+    }
+    return this.result;
+  }
+
+  /** End of stream before a decision: the hello is truncated (or never started). */
+  end(): HelloDecision {
+    if (this.result.state !== 'need-more') return this.result;
+    const seen = this.decided === null ? this.headLength : this.assembler.bytesSeen;
+    const decision: HelloDecision = {
+      state: 'not-tls',
+      error: new TlsParseError('TRUNCATED', seen === 0 ? 'no bytes received' : `stream ended after ${seen} bytes, before the ClientHello was complete`, seen),
+    };
+    this.result = decision;
+    return decision;
+  }
+
+  /** Looks at the first bytes to tell TLS, SSLv2 and anything else apart. */
+  private sniff(chunk: Buffer): HelloProgress {
+    this.head.push(chunk);
+    this.headLength += chunk.length;
+    if (this.headLength < 3) {
+      const b0 = this.head[0]?.[0];
+      if (b0 !== undefined && b0 !== ContentType.Handshake && (b0 & 0x80) === 0) return this.notHandshake(b0);
+      return { state: 'need-more' };
+    }
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    const b0 = head[0]!;
+    if (b0 === ContentType.Handshake) {
+      this.decided = 'tls';
+      return this.feed(head);
+    }
+    if (looksLikeSslv2(b0, head[2]!)) {
+      this.decided = 'sslv2';
+      this.head = [head];
+      return this.feedSslv2(Buffer.alloc(0));
+    }
+    return this.notHandshake(b0);
+  }
+
+  private notHandshake(b0: number): never {
+    const what = b0 >= 0x20 && b0 < 0x7f ? `'${String.fromCharCode(b0)}' (0x${b0.toString(16).padStart(2, '0')})` : `0x${b0.toString(16).padStart(2, '0')}`;
+    throw new TlsParseError('NOT_HANDSHAKE', `first byte ${what} is not a TLS handshake record`, 0);
+  }
+
+  private feedSslv2(chunk: Buffer): HelloProgress {
+    if (chunk.length > 0) {
+      this.head.push(chunk);
+      this.headLength += chunk.length;
+    }
+    const first = this.head[0]!;
+    const declared = ((first[0]! & 0x7f) << 8) | first[1]!;
+    if (2 + declared > this.maxBytes) {
+      throw new TlsParseError('TOO_LARGE', `SSLv2 hello declares ${declared} bytes, cap is ${this.maxBytes}`, 0);
+    }
+    if (this.headLength < 2 + declared) return { state: 'need-more' };
+    const { hello, bytes } = decodeSslv2Hello(Buffer.concat(this.head));
+    this.head = [];
+    return { state: 'complete', hello, bytes, records: 1 };
+  }
+
+  private feed(chunk: Buffer): HelloProgress {
+    if (this.decided === 'sslv2') return this.feedSslv2(chunk);
+    const a = this.assembler;
+    a.push(chunk);
+    for (let ev = a.next(); ev !== null; ev = a.next()) {
+      if (ev.kind === 'record') {
+        if (ev.type !== ContentType.Handshake) {
+          throw new TlsParseError('NOT_HANDSHAKE', `record of content type ${ev.type} before the ClientHello was complete`, ev.offset);
+        }
+        if (this.records === 0) this.recordVersion = ev.version;
+        this.records++;
+        continue;
+      }
+      if (ev.type !== HandshakeType.ClientHello) {
+        throw new TlsParseError('UNEXPECTED_MESSAGE', `handshake message type ${ev.type} where a ClientHello was expected`, ev.offset);
+      }
+      const hello = decodeClientHelloBody(ev.body, this.recordVersion, ev.offset + 4);
+      // A message is returned right after the record that completed it, so
+      // the whole records read so far end exactly where the hello's record ends.
+      return { state: 'complete', hello, bytes: a.recordBytes, records: this.records };
+    }
+    if (a.bytesSeen > this.maxBytes) {
+      throw new TlsParseError('TOO_LARGE', `no complete ClientHello within ${this.maxBytes} bytes`, this.maxBytes);
+    }
+    return { state: 'need-more' };
+  }
+
+}
+
+/** Decodes a complete first flight held in memory; throws TlsParseError when it is not a ClientHello. */
+export function decodeClientHello(bytes: Buffer): { hello: ClientHello; bytes: number; records: number } {
+  const reader = new ClientHelloReader(Math.max(bytes.length, RECORD_HEADER_LENGTH));
+  const pushed = reader.push(bytes);
+  const p = pushed.state === 'need-more' ? reader.end() : pushed;
+  if (p.state === 'not-tls') throw p.error;
+  return { hello: p.hello, bytes: p.bytes, records: p.records };
+}
