@@ -60,9 +60,17 @@ export type Side = 'client' | 'server';
 /** How many opaque records to remember; diagnosis only needs the first. */
 const OPAQUE_KEEP = 4;
 
+/** Record-level events, in wire order, for callers that keep a timeline. */
+export type RecordSignal =
+  | { readonly kind: 'ccs' }
+  | { readonly kind: 'opaque'; readonly length: number; readonly contentType: number }
+  | { readonly kind: 'alert'; readonly alert: AlertRecord };
+
 export interface FlightWatcherOptions {
   /** Cap on bytes buffered for one handshake message (certificate chains can be long). */
   readonly maxBuffered: number;
+  /** Called for each ChangeCipherSpec, opaque record and plaintext alert, in order. */
+  readonly onSignal?: (signal: RecordSignal) => void;
 }
 
 export class FlightWatcher {
@@ -89,11 +97,14 @@ export class FlightWatcher {
    */
   private ccsEncrypts = true;
 
+  private readonly onSignal: ((signal: RecordSignal) => void) | undefined;
+
   constructor(
     readonly side: Side,
     options: FlightWatcherOptions,
   ) {
     this.assembler = new RecordAssembler({ maxBuffered: options.maxBuffered });
+    this.onSignal = options.onSignal;
   }
 
   /** The server chose TLS 1.3: the client's CCS no longer means "encrypted from here". */
@@ -140,16 +151,22 @@ export class FlightWatcher {
     if (ev.type === ContentType.ChangeCipherSpec) {
       f.changeCipherSpec = true;
       if (this.ccsEncrypts) this.assembler.markEncrypted();
+      this.onSignal?.({ kind: 'ccs' });
       return;
     }
     if (ev.encrypted) {
       if (f.opaque.length < OPAQUE_KEEP) f.opaque.push({ type: ev.type, length: ev.fragment.length, index });
       f.opaqueCount++;
+      this.onSignal?.({ kind: 'opaque', length: ev.fragment.length, contentType: ev.type });
       return;
     }
-    if (ev.type === ContentType.Alert && f.alert === null) {
-      f.alert = decodeAlert(ev.fragment, ev.offset + 5);
-      f.alertRecordIndex = index;
+    if (ev.type === ContentType.Alert) {
+      const alert = decodeAlert(ev.fragment, ev.offset + 5);
+      if (f.alert === null) {
+        f.alert = alert;
+        f.alertRecordIndex = index;
+      }
+      this.onSignal?.({ kind: 'alert', alert });
     }
   }
 

@@ -54,7 +54,7 @@ function helloOf(d: HelloDecision): ClientHello {
   return d.hello;
 }
 
-t.test('openssl s_client -tls1_2 -cipher -alpn -groups -servername', async (t) => {
+void t.test('openssl s_client -tls1_2 -cipher -alpn -groups -servername', async (t) => {
   const h = await opensslHello(['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256', '-alpn', 'h2,http/1.1', '-groups', 'P-256:X25519', '-servername', 'api.example.com']);
   t.equal(h.sni, 'api.example.com');
   t.same(h.cipherSuites, [ECDHE_RSA_AES128_GCM_SHA256, EMPTY_RENEGOTIATION_INFO_SCSV]);
@@ -64,7 +64,7 @@ t.test('openssl s_client -tls1_2 -cipher -alpn -groups -servername', async (t) =
   t.same(h.supportedVersions, [], 'a TLS 1.2-only OpenSSL client sends no supported_versions');
 });
 
-t.test('openssl s_client -tls1_3 -ciphersuites -noservername', async (t) => {
+void t.test('openssl s_client -tls1_3 -ciphersuites -noservername', async (t) => {
   const h = await opensslHello(['-tls1_3', '-ciphersuites', 'TLS_AES_256_GCM_SHA384', '-groups', 'X25519', '-noservername']);
   t.equal(h.sni, null, '-noservername sends no server_name');
   t.notOk(h.extensions.some((e) => e.type === 0), 'no extension 0 at all');
@@ -74,12 +74,12 @@ t.test('openssl s_client -tls1_3 -ciphersuites -noservername', async (t) => {
   t.same(h.keyShareGroups, [X25519]);
 });
 
-t.test('openssl s_client to an IP address sends no SNI', async (t) => {
+void t.test('openssl s_client to an IP address sends no SNI', async (t) => {
   const h = await opensslHello(['-tls1_2']);
   t.equal(h.sni, null);
 });
 
-t.test('Node tls.connect with servername, ALPN, ciphers, curves, version range', async (t) => {
+void t.test('Node tls.connect with servername, ALPN, ciphers, curves, version range', async (t) => {
   const h = await nodeHello({
     servername: 'legacy.example.net',
     ALPNProtocols: ['http/1.1'],
@@ -97,7 +97,7 @@ t.test('Node tls.connect with servername, ALPN, ciphers, curves, version range',
   t.same(tls12, [ECDHE_ECDSA_AES256_GCM_SHA384, ECDHE_RSA_AES128_GCM_SHA256]);
 });
 
-t.test('Node client forced to TLS 1.0', async (t) => {
+void t.test('Node client forced to TLS 1.0', async (t) => {
   const h = await nodeHello({ minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0', rejectUnauthorized: false });
   t.equal(h.legacyVersion, 0x0301);
   t.same(h.supportedVersions, []);

@@ -51,7 +51,7 @@ function lengthFieldOffsets(bytes: Buffer): { at: number; size: number }[] {
   return out.filter((f) => f.at + f.size <= bytes.length);
 }
 
-t.test('every length field of every single-record corpus hello, corrupted', async (t) => {
+void t.test('every length field of every single-record corpus hello, corrupted', async (t) => {
   let cases = 0;
   for (const c of hellos.filter((h) => h.bytes.readUInt16BE(3) + 5 === h.bytes.length)) {
     for (const { at, size } of lengthFieldOffsets(c.bytes)) {
@@ -67,7 +67,7 @@ t.test('every length field of every single-record corpus hello, corrupted', asyn
   t.ok(cases > 5000, `${cases} corrupted hellos all decided`);
 });
 
-t.test('random truncation gives TRUNCATED, never a hello', async (t) => {
+void t.test('random truncation gives TRUNCATED, never a hello', async (t) => {
   fc.assert(
     fc.property(fc.constantFrom(...hellos), fc.nat(), (c, n) => {
       const cut = n % c.bytes.length;
@@ -79,7 +79,7 @@ t.test('random truncation gives TRUNCATED, never a hello', async (t) => {
   t.pass('2000 truncations');
 });
 
-t.test('random bytes, random chunking: always a decision, never past the cap', async (t) => {
+void t.test('random bytes, random chunking: always a decision, never past the cap', async (t) => {
   fc.assert(
     fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 700 }), { maxLength: 12 }), (arrays) => {
       const reader = new ClientHelloReader(CAP);
@@ -88,14 +88,14 @@ t.test('random bytes, random chunking: always a decision, never past the cap', a
         if (p.state !== 'need-more') return true;
         if (reader.buffered > CAP) return false;
       }
-      return reader.end().state !== 'need-more';
+      return reader.end().state === 'not-tls' || reader.end().state === 'complete';
     }),
     { numRuns: 3000 },
   );
   t.pass('3000 random streams');
 });
 
-t.test('random bytes after a valid record header', async (t) => {
+void t.test('random bytes after a valid record header', async (t) => {
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 0, maxLength: 2000 }), fc.integer({ min: 0, max: 0xffff }), (tail, len) => {
       const head = Buffer.from([22, 3, 1, len >> 8, len & 0xff]);
@@ -107,7 +107,7 @@ t.test('random bytes after a valid record header', async (t) => {
   t.pass('3000 handshake-looking streams');
 });
 
-t.test('huge declared lengths are refused from the header, without waiting for the body', async (t) => {
+void t.test('huge declared lengths are refused from the header, without waiting for the body', async (t) => {
   const reader = new ClientHelloReader(CAP);
   // Record of 16 KiB announcing a ClientHello of 16 MiB.
   const p = reader.push(Buffer.from([22, 3, 1, 0x40, 0x00, 1, 0xff, 0xff, 0xff]));
@@ -115,7 +115,7 @@ t.test('huge declared lengths are refused from the header, without waiting for t
   t.match(p, { error: { code: 'TOO_LARGE' } });
 });
 
-t.test('server flight watcher: corrupted and truncated flights never throw', async (t) => {
+void t.test('server flight watcher: corrupted and truncated flights never throw', async (t) => {
   fc.assert(
     fc.property(fc.constantFrom(...flights), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), (c, cutAt, flipAt, value) => {
       const bytes = Buffer.from(c.bytes.subarray(0, cutAt % (c.bytes.length + 1)));

@@ -24,7 +24,7 @@ function feed(chunks: Buffer[], maxBuffered = 1 << 20): AssemblerEvent[] {
 const summary = (evs: AssemblerEvent[]) =>
   evs.map((e) => (e.kind === 'record' ? `r${e.type}:${e.fragment.length}@${e.offset}` : `h${e.type}:${e.body.toString('hex')}@${e.offset}`));
 
-t.test('several handshake messages in one record (ServerHello + Certificate + ServerHelloDone)', async (t) => {
+void t.test('several handshake messages in one record (ServerHello + Certificate + ServerHelloDone)', async (t) => {
   const msgs = Buffer.concat([
     handshake(HandshakeType.ServerHello, Buffer.from('aa', 'hex')),
     handshake(HandshakeType.Certificate, Buffer.from('bbbb', 'hex')),
@@ -34,7 +34,7 @@ t.test('several handshake messages in one record (ServerHello + Certificate + Se
   t.same(summary(evs), ['r22:15@0', 'h2:aa@5', 'h11:bbbb@10', 'h14:@16']);
 });
 
-t.test('one handshake message spanning several records, fed at every split point', async (t) => {
+void t.test('one handshake message spanning several records, fed at every split point', async (t) => {
   const body = Buffer.alloc(1800, 0x42);
   const wire = fragment(ContentType.Handshake, handshake(HandshakeType.ClientHello, body), 500);
   const whole = summary(feed([wire]));
@@ -48,7 +48,7 @@ t.test('one handshake message spanning several records, fed at every split point
   t.same(bytewise, whole, 'one byte at a time gives the same events');
 });
 
-t.test('many records in one chunk, including alert and application data', async (t) => {
+void t.test('many records in one chunk, including alert and application data', async (t) => {
   const wire = Buffer.concat([
     record(ContentType.ChangeCipherSpec, Buffer.from([1])),
     record(ContentType.Alert, Buffer.from([2, 40])),
@@ -59,7 +59,7 @@ t.test('many records in one chunk, including alert and application data', async 
   t.equal((evs[2] as { encrypted: boolean }).encrypted, true, 'application data is opaque');
 });
 
-t.test('after markEncrypted, handshake records are opaque', async (t) => {
+void t.test('after markEncrypted, handshake records are opaque', async (t) => {
   const a = new RecordAssembler({ maxBuffered: 4096 });
   a.push(Buffer.concat([record(ContentType.ChangeCipherSpec, Buffer.from([1])), record(ContentType.Handshake, Buffer.alloc(40, 9))]));
   const first = a.next();
@@ -70,7 +70,7 @@ t.test('after markEncrypted, handshake records are opaque', async (t) => {
   t.equal(a.next(), null, 'no handshake message parsed out of ciphertext');
 });
 
-t.test('typed errors with offsets', async (t) => {
+void t.test('typed errors with offsets', async (t) => {
   const bad = (bytes: Buffer, code: string, offset: number, cap = 1 << 20) => {
     const a = new RecordAssembler({ maxBuffered: cap });
     a.push(bytes);
@@ -92,7 +92,7 @@ t.test('typed errors with offsets', async (t) => {
   bad(record(ContentType.Handshake, Buffer.from([1, 0xff, 0xff, 0xff])), 'TOO_LARGE', 6, 4096);
 });
 
-t.test('end of stream inside a record or message is TRUNCATED', async (t) => {
+void t.test('end of stream inside a record or message is TRUNCATED', async (t) => {
   const msg = handshake(1, Buffer.alloc(100));
   const a = new RecordAssembler({ maxBuffered: 4096 });
   a.push(record(ContentType.Handshake, msg).subarray(0, 50));

@@ -1,0 +1,54 @@
+/**
+ * SPEC's `hello` object: what the client offered, with IANA names, in wire
+ * order, GREASE kept (shown as 0xHHHH), plus JA3/JA4.
+ */
+import { ja3, ja3String } from '../fingerprint/ja3.js';
+import { ja4 } from '../fingerprint/ja4.js';
+import { cipherSuiteName, groupName, signatureSchemeName, versionName } from '../tls/iana.js';
+import type { ClientHello } from '../tls/types.js';
+
+export interface HelloJson {
+  /** 'sslv2' only for an SSLv2-compatible CLIENT-HELLO; absent for TLS. */
+  format?: 'sslv2';
+  sni: string | null;
+  recordVersion: string;
+  legacyVersion: string;
+  supportedVersions: string[];
+  cipherSuites: string[];
+  cipherSuiteCodes: number[];
+  extensions: number[];
+  alpn: string[];
+  groups: string[];
+  keyShareGroups: string[];
+  signatureAlgorithms: string[];
+  ja3: string | null;
+  ja3String: string | null;
+  ja4: string | null;
+  bytes: number;
+  records: number;
+}
+
+/** Builds the `hello` object; `bytes`/`records` say how much of the stream the hello took. */
+export function helloJson(hello: ClientHello, bytes: number, records: number): HelloJson {
+  const tls = hello.format === 'tls';
+  return {
+    ...(tls ? {} : { format: 'sslv2' as const }),
+    sni: hello.sni,
+    recordVersion: versionName(hello.recordVersion),
+    legacyVersion: versionName(hello.legacyVersion),
+    supportedVersions: hello.supportedVersions.map(versionName),
+    cipherSuites: hello.cipherSuites.map(cipherSuiteName),
+    cipherSuiteCodes: [...hello.cipherSuites],
+    extensions: hello.extensions.map((e) => e.type),
+    alpn: hello.alpn.map((p) => p.toString('latin1')),
+    groups: hello.groups.map(groupName),
+    keyShareGroups: hello.keyShareGroups.map(groupName),
+    signatureAlgorithms: hello.signatureAlgorithms.map(signatureSchemeName),
+    // JA3 and JA4 are defined over TLS ClientHellos only.
+    ja3: tls ? ja3(hello) : null,
+    ja3String: tls ? ja3String(hello) : null,
+    ja4: tls ? ja4(hello) : null,
+    bytes,
+    records,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The proxy's TCP listener: accepts clients, gives each a Session, and stops
+ * gracefully (stop accepting, let sessions finish up to a grace period, then
+ * end the rest so each still writes its record).
+ */
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { formatHostPort, type HostPort } from './address.js';
+import { Session, type SessionLimits } from './session.js';
+
+export interface ProxyOptions {
+  readonly listen: HostPort;
+  readonly upstream: HostPort;
+  readonly limits: SessionLimits;
+  readonly logger: Logger;
+}
+
+export interface RunningProxy {
+  /** The address actually bound (port 0 resolved). */
+  readonly address: HostPort;
+  /** Sessions currently open. */
+  readonly openSessions: number;
+  /** Stops accepting; resolves when every session has closed (aborting those still open after `graceMs`). */
+  stop(graceMs: number): Promise<void>;
+}
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const sessions = new Set<Session>();
+  const idBase = randomInt(0x100000, 0xffffff);
+  let counter = 0;
+  let listenerName = formatHostPort(options.listen);
+  let idle: (() => void) | null = null;
+
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
+    const id = ((idBase + counter++) & 0xffffff).toString(16).padStart(6, '0');
+    const session = new Session(client, {
+      id,
+      listener: listenerName,
+      upstream: options.upstream,
+      limits: options.limits,
+      logger: options.logger,
+      onClosed: (s) => {
+        sessions.delete(s);
+        if (sessions.size === 0) idle?.();
+      },
+    });
+    sessions.add(session);
+  });
+  server.on('error', (err) => options.logger.error({ err }, 'listener error'));
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  const address = { host: bound.address, port: bound.port };
+  listenerName = formatHostPort(address);
+
+  return {
+    address,
+    get openSessions() {
+      return sessions.size;
+    },
+    async stop(graceMs: number): Promise<void> {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (sessions.size > 0) {
+        const drained = new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+        const timer = setTimeout(() => {
+          for (const s of sessions) s.abort();
+        }, graceMs);
+        await drained;
+        clearTimeout(timer);
+      }
+      await closed;
+    },
+  };
+}

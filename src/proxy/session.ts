@@ -1,0 +1,459 @@
+/**
+ * One client connection, owned end to end: both sockets, the hello reader,
+ * the two flight watchers, the timers, and the single connection record
+ * written when it ends. `close()` is idempotent.
+ *
+ * Phases: 'hello' (buffer the client's bytes until a ClientHello or a verdict),
+ * 'connecting' (dial the upstream, client paused), 'relay' (forward bytes both
+ * ways; while the handshake runs, watchers tap each chunk; once it is decided
+ * they are dropped and only relaying remains).
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { DiagnosisFacts } from '../diagnose/facts.js';
+import { decideOutcome } from '../diagnose/outcome.js';
+import { diagnose } from '../diagnose/rules.js';
+import { type HandshakeEnd, type HandshakeEvent, readTimeline, type Side, Timeline } from '../diagnose/timeline.js';
+import { type AlertJson, alertJson, encryptedAlertJson } from '../log/alert-json.js';
+import { helloJson, type HelloJson } from '../log/hello-json.js';
+import { serverJson, type ServerJson } from '../log/server-json.js';
+import { ClientHelloReader, type HelloDecision } from '../tls/client-hello.js';
+import { AlertLevel, ProtocolVersion } from '../tls/constants.js';
+import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/flight-watcher.js';
+import type { AlertRecord, ClientHello } from '../tls/types.js';
+import type { HostPort } from './address.js';
+
+export interface SessionLimits {
+  readonly helloTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maxHelloBytes: number;
+}
+
+export interface SessionContext {
+  readonly id: string;
+  readonly listener: string;
+  readonly upstream: HostPort;
+  readonly limits: SessionLimits;
+  readonly logger: Logger;
+  readonly onClosed: (session: Session) => void;
+}
+
+/** Cap on one buffered handshake message from the server (long certificate chains). */
+const MAX_SERVER_MESSAGE = 256 * 1024;
+
+type Phase = 'hello' | 'connecting' | 'relay' | 'closed';
+
+export class Session {
+  private phase: Phase = 'hello';
+  private readonly startedAt = performance.now();
+  private handshakeMs: number | null = null;
+  private upstream: net.Socket | null = null;
+
+  private helloReader: ClientHelloReader | null;
+  /** The client's bytes received before the upstream connected, forwarded verbatim. */
+  private pending: Buffer[] = [];
+  private decision: HelloDecision | null = null;
+  private helloTimedOut = false;
+  private upstreamError: NodeJS.ErrnoException | null = null;
+
+  private clientWatch: FlightWatcher | null = null;
+  private serverWatch: FlightWatcher | null = null;
+  private serverFacts: FlightFacts | null = null;
+  private clientFacts: FlightFacts | null = null;
+  private readonly timeline = new Timeline();
+  /** The handshake is decided (established, or ended); watchers are gone. */
+  private settled = false;
+  private serverReset = false;
+
+  private helloTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+
+  private clientClosed = false;
+  private upstreamClosed = false;
+  private clientEnded = false;
+  private bytesFromClient = 0;
+  private bytesFromServer = 0;
+  /** Peer addresses, captured while the sockets are open (destroyed sockets forget them). */
+  private readonly clientAddress: { address: string | null; port: number | null };
+  private upstreamAddress: { address: string; port: number };
+
+  constructor(
+    private readonly client: net.Socket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.helloReader = new ClientHelloReader(ctx.limits.maxHelloBytes);
+    this.clientAddress = { address: client.remoteAddress ?? null, port: client.remotePort ?? null };
+    this.upstreamAddress = { address: ctx.upstream.host, port: ctx.upstream.port };
+    client.setNoDelay(true);
+    client.on('data', this.onClientData);
+    client.on('end', this.onClientEnd);
+    client.on('error', this.onClientError);
+    client.on('close', this.onClientClose);
+    this.helloTimer = setTimeout(this.onHelloTimeout, ctx.limits.helloTimeoutMs).unref();
+  }
+
+  get id(): string {
+    return this.ctx.id;
+  }
+
+  /** Asks the connection to end now (e.g. shutdown grace expired). */
+  abort(): void {
+    this.client.destroy();
+    this.upstream?.destroy();
+  }
+
+  // ---- client side -------------------------------------------------------
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    this.bytesFromClient += chunk.length;
+    switch (this.phase) {
+      case 'hello': {
+        this.pending.push(chunk);
+        const p = this.helloReader!.push(chunk);
+        if (p.state !== 'need-more') this.onHelloDecided(p);
+        return;
+      }
+      case 'connecting':
+        this.pending.push(chunk);
+        return;
+      case 'relay':
+        this.clientWatch?.push(chunk);
+        this.forward(chunk, this.upstream!, this.client);
+        return;
+      case 'closed':
+        return;
+    }
+  };
+
+  private onHelloDecided(decision: HelloDecision): void {
+    this.clearHelloTimer();
+    this.decision = decision;
+    this.helloReader = null;
+    if (decision.state === 'complete' && decision.hello.format === 'tls') this.startWatching(decision.bytes);
+    this.connectUpstream();
+  }
+
+  private readonly onClientEnd = (): void => {
+    this.clientEnded = true;
+    this.note({ side: 'client', kind: 'fin' });
+    if (this.phase === 'hello') {
+      // The client left before a verdict: nothing to forward.
+      this.decision = this.helloReader!.end();
+      this.helloReader = null;
+      this.clearHelloTimer();
+      this.client.end();
+      return;
+    }
+    if (this.phase === 'relay') this.upstream!.end();
+  };
+
+  private readonly onClientError = (err: NodeJS.ErrnoException): void => {
+    this.note({ side: 'client', kind: 'rst' });
+    this.ctx.logger.debug({ id: this.id, err: { code: err.code, message: err.message } }, 'client socket error');
+    // A client's reset resets the upstream side too (transparency).
+    if (this.upstream && !this.upstream.destroyed) this.upstream.resetAndDestroy();
+  };
+
+  private readonly onClientClose = (): void => {
+    this.clientClosed = true;
+    if (this.upstream && !this.upstream.destroyed && !this.clientEnded) this.upstream.destroy();
+    if (this.phase === 'hello' && this.decision === null) {
+      this.decision = this.helloReader?.end() ?? null;
+      this.clearHelloTimer();
+    }
+    this.maybeFinish();
+  };
+
+  private readonly onHelloTimeout = (): void => {
+    this.helloTimer = null;
+    if (this.phase !== 'hello') return;
+    this.helloTimedOut = true;
+    this.client.destroy();
+  };
+
+  // ---- upstream side -----------------------------------------------------
+
+  private connectUpstream(): void {
+    this.phase = 'connecting';
+    this.client.pause();
+    const { host, port } = this.ctx.upstream;
+    const up = net.connect({ host, port, allowHalfOpen: true });
+    this.upstream = up;
+    up.setNoDelay(true);
+    up.on('connect', this.onUpstreamConnect);
+    up.on('data', this.onUpstreamData);
+    up.on('end', this.onUpstreamEnd);
+    up.on('error', this.onUpstreamError);
+    up.on('close', this.onUpstreamClose);
+    // Bounds the dial as well as the handshake: an upstream that never answers a SYN is unreachable.
+    if (this.clientWatch) this.handshakeTimer = setTimeout(this.onHandshakeTimeout, this.ctx.limits.handshakeTimeoutMs).unref();
+    else this.handshakeTimer = setTimeout(this.onConnectTimeout, this.ctx.limits.handshakeTimeoutMs).unref();
+  }
+
+  private readonly onUpstreamConnect = (): void => {
+    if (this.phase !== 'connecting') return;
+    this.phase = 'relay';
+    if (!this.clientWatch) this.clearHandshakeTimer();
+    const up = this.upstream!;
+    this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
+    for (const chunk of this.pending) up.write(chunk);
+    this.pending = [];
+    if (this.clientEnded) up.end();
+    else this.client.resume();
+  };
+
+  private readonly onUpstreamData = (chunk: Buffer): void => {
+    this.bytesFromServer += chunk.length;
+    const w = this.serverWatch;
+    if (w) {
+      w.push(chunk);
+      if (w.facts.serverHello?.version === ProtocolVersion.TLSv1_3) this.clientWatch?.setTls13();
+    }
+    this.forward(chunk, this.client, this.upstream!);
+  };
+
+  private readonly onUpstreamEnd = (): void => {
+    this.note({ side: 'server', kind: 'fin' });
+    this.client.end();
+  };
+
+  private readonly onUpstreamError = (err: NodeJS.ErrnoException): void => {
+    if (this.phase === 'connecting') {
+      this.upstreamError = err;
+      this.clearHandshakeTimer();
+      // The client sees a failed connection, as it would dialling the upstream directly.
+      this.client.resetAndDestroy();
+      return;
+    }
+    this.ctx.logger.debug({ id: this.id, err: { code: err.code, message: err.message } }, 'upstream socket error');
+    if (err.code === 'ECONNRESET') {
+      this.serverReset = true;
+      this.note({ side: 'server', kind: 'rst' });
+    }
+    // An upstream reset becomes a reset to the client, not a FIN.
+    if (!this.client.destroyed) this.client.resetAndDestroy();
+  };
+
+  private readonly onUpstreamClose = (): void => {
+    this.upstreamClosed = true;
+    if (!this.client.destroyed && this.phase === 'connecting') this.client.destroy();
+    this.maybeFinish();
+  };
+
+  private readonly onHandshakeTimeout = (): void => {
+    this.handshakeTimer = null;
+    if (this.settled) return;
+    if (this.phase === 'connecting') return this.onConnectTimeout();
+    this.note({ side: 'server', kind: 'timeout' });
+    this.client.destroy();
+    this.upstream?.destroy();
+  };
+
+  private readonly onConnectTimeout = (): void => {
+    this.handshakeTimer = null;
+    if (this.phase !== 'connecting') return;
+    const err: NodeJS.ErrnoException = new Error(`connect to upstream timed out after ${this.ctx.limits.handshakeTimeoutMs} ms`);
+    err.code = 'ETIMEDOUT';
+    this.upstreamError = err;
+    this.upstream?.destroy();
+    this.client.resetAndDestroy();
+  };
+
+  // ---- relay and watching ------------------------------------------------
+
+  /** Writes with backpressure: a slow reader pauses the other side instead of growing buffers. */
+  private forward(chunk: Buffer, to: net.Socket, from: net.Socket): void {
+    if (!to.write(chunk) && !from.isPaused()) {
+      from.pause();
+      to.once('drain', () => {
+        if (this.phase === 'relay') from.resume();
+      });
+    }
+  }
+
+  private startWatching(helloBytes: number): void {
+    const maxBuffered = MAX_SERVER_MESSAGE;
+    this.clientWatch = new FlightWatcher('client', { maxBuffered, onSignal: (s) => this.onSignal('client', s) });
+    this.serverWatch = new FlightWatcher('server', { maxBuffered, onSignal: (s) => this.onSignal('server', s) });
+    this.clientFacts = this.clientWatch.facts;
+    this.serverFacts = this.serverWatch.facts;
+    // Bytes after the hello in the same chunks (rare: early data, pipelined records).
+    let skip = helloBytes;
+    for (const chunk of this.pending) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      this.clientWatch.push(skip > 0 ? chunk.subarray(skip) : chunk);
+      skip = 0;
+    }
+  }
+
+  private onSignal(side: Side, s: RecordSignal): void {
+    switch (s.kind) {
+      case 'ccs':
+        this.note({ side, kind: 'ccs' });
+        return;
+      case 'alert':
+        this.note({ side, kind: 'alert', alert: s.alert });
+        return;
+      case 'opaque':
+        // Client records before any ServerHello are TLS 1.3 early data, not its Finished.
+        if (side === 'client' && !this.serverFacts?.serverHello) return;
+        this.note({ side, kind: 'opaque', length: s.length, contentType: s.contentType });
+        return;
+    }
+  }
+
+  /** Adds an event to the timeline and, once the handshake is decided, stops watching. */
+  private note(ev: HandshakeEvent): void {
+    if (this.settled) return;
+    this.timeline.add(ev);
+    const end = this.currentEnd();
+    if (end.kind === 'in-progress') return;
+    this.settled = true;
+    if (end.kind === 'established') this.handshakeMs = performance.now() - this.startedAt;
+    this.clearHandshakeTimer();
+    // Drop the parsers: from here on, only bytes are relayed.
+    this.clientWatch = null;
+    this.serverWatch = null;
+  }
+
+  private currentEnd(): HandshakeEnd {
+    return readTimeline(this.timeline.events, this.serverFacts?.serverHello?.version ?? null);
+  }
+
+  // ---- ending ------------------------------------------------------------
+
+  private maybeFinish(): void {
+    if (this.phase === 'closed') return;
+    if (!this.clientClosed) return;
+    if (this.upstream && !this.upstreamClosed) return;
+    this.close();
+  }
+
+  /** Ends the session once: clears timers, detaches listeners, writes the record. */
+  close(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.clearHelloTimer();
+    this.clearHandshakeTimer();
+    this.clientWatch?.end();
+    this.serverWatch?.end();
+    for (const s of [this.client, this.upstream]) {
+      if (!s) continue;
+      s.removeAllListeners();
+      s.on('error', () => undefined);
+      s.destroy();
+    }
+    this.writeRecord();
+    this.ctx.onClosed(this);
+  }
+
+  private clearHelloTimer(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
+  private writeRecord(): void {
+    const d = this.decision;
+    const hello = d?.state === 'complete' ? d.hello : null;
+    const end = this.currentEnd();
+    const outcome = decideOutcome({
+      helloTimedOut: this.helloTimedOut,
+      hello: d === null || (d.state === 'not-tls' && d.error.code === 'TRUNCATED') ? 'incomplete' : d.state === 'not-tls' || hello?.format === 'sslv2' ? 'not-tls' : 'complete',
+      upstreamUnreachable: this.upstreamError !== null,
+      end,
+    });
+    const sf = this.serverFacts;
+    const serverAlert = firstFatal(this.timeline.events, 'server');
+    const clientAlert = firstFatal(this.timeline.events, 'client');
+    const encryptedAlert = end.kind === 'encrypted-alert' ? encryptedAlertJson() : null;
+    const diagnosis =
+      hello && hello.format === 'tls'
+        ? diagnose(this.diagnosisFacts(outcome, end, hello, serverAlert, clientAlert))
+        : { cause: null, hint: null };
+    const record: ConnectionRecord = {
+      id: this.id,
+      listener: this.ctx.listener,
+      mode: 'passthrough',
+      client: this.clientAddress,
+      upstream: this.upstreamAddress,
+      hello: d?.state === 'complete' ? helloJson(d.hello, d.bytes, d.records) : null,
+      server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert) }) : null,
+      clientAlert: pickAlert(clientAlert, end, 'client', encryptedAlert),
+      outcome,
+      cause: diagnosis.cause,
+      hint: diagnosis.hint,
+      durationMs: round(performance.now() - this.startedAt),
+      handshakeMs: this.handshakeMs === null ? null : round(this.handshakeMs),
+      bytesFromClient: this.bytesFromClient,
+      bytesFromServer: this.bytesFromServer,
+    };
+    if (d?.state === 'not-tls' && outcome === 'not_tls') {
+      record.notTls = { reason: d.error.message, code: d.error.code, firstBytes: this.firstBytesHex() };
+    }
+    if (this.upstreamError) record.err = { code: this.upstreamError.code ?? null, message: this.upstreamError.message };
+    this.ctx.logger.info(record, 'connection');
+  }
+
+  private diagnosisFacts(outcome: DiagnosisFacts['outcome'], end: HandshakeEnd, hello: ClientHello, serverAlert: AlertRecord | null, clientAlert: AlertRecord | null): DiagnosisFacts {
+    const sf = this.serverFacts;
+    return {
+      outcome,
+      end,
+      hello,
+      sniPresent: hello.extensions.some((e) => e.type === 0),
+      serverVersion: sf?.serverHello?.version ?? null,
+      serverHelloSeen: (sf?.serverHello ?? sf?.helloRetryRequest ?? null) !== null,
+      serverAlert,
+      clientAlert,
+      certificateRequested: sf?.certificateRequested ?? false,
+      upstreamHost: this.ctx.upstream.host,
+    };
+  }
+
+  private firstBytesHex(): string {
+    return Buffer.concat(this.pending.length ? this.pending : []).subarray(0, 16).toString('hex');
+  }
+}
+
+/** SPEC's connection record. */
+export interface ConnectionRecord {
+  id: string;
+  listener: string;
+  mode: 'passthrough' | 'inject';
+  client: { address: string | null; port: number | null };
+  upstream: { address: string; port: number };
+  hello: HelloJson | null;
+  server: ServerJson | null;
+  clientAlert: AlertJson | null;
+  outcome: string;
+  cause: string | null;
+  hint: string | null;
+  durationMs: number;
+  handshakeMs: number | null;
+  bytesFromClient: number;
+  bytesFromServer: number;
+  notTls?: { reason: string; code: string; firstBytes: string };
+  err?: { code: string | null; message: string };
+}
+
+function firstFatal(events: readonly HandshakeEvent[], side: Side): AlertRecord | null {
+  for (const ev of events) if (ev.kind === 'alert' && ev.side === side && ev.alert.level === AlertLevel.Fatal) return ev.alert;
+  return null;
+}
+
+function pickAlert(read: AlertRecord | null, end: HandshakeEnd, side: Side, encrypted: AlertJson | null): AlertJson | null {
+  if (read) return alertJson(read);
+  if (end.kind === 'encrypted-alert' && end.side === side) return encrypted;
+  return null;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
