@@ -54,6 +54,8 @@ export class Session {
   /** The client's bytes received before the upstream connected, forwarded verbatim. */
   private pending: Buffer[] = [];
   private decision: HelloDecision | null = null;
+  /** First bytes of a connection that is not TLS, for the record. */
+  private firstBytes: string | null = null;
   private helloTimedOut = false;
   private upstreamError: NodeJS.ErrnoException | null = null;
 
@@ -130,6 +132,7 @@ export class Session {
     this.clearHelloTimer();
     this.decision = decision;
     this.helloReader = null;
+    if (decision.state === 'not-tls') this.firstBytes = Buffer.concat(this.pending).subarray(0, 16).toString('hex');
     if (decision.state === 'complete' && decision.hello.format === 'tls') this.startWatching(decision.bytes);
     this.connectUpstream();
   }
@@ -397,7 +400,7 @@ export class Session {
       bytesFromServer: this.bytesFromServer,
     };
     if (d?.state === 'not-tls' && outcome === 'not_tls') {
-      record.notTls = { reason: d.error.message, code: d.error.code, firstBytes: this.firstBytesHex() };
+      record.notTls = { reason: d.error.message, code: d.error.code, firstBytes: this.firstBytes ?? '' };
     }
     if (this.upstreamError) record.err = { code: this.upstreamError.code ?? null, message: this.upstreamError.message };
     this.ctx.logger.info(record, 'connection');
@@ -417,10 +420,6 @@ export class Session {
       certificateRequested: sf?.certificateRequested ?? false,
       upstreamHost: this.ctx.upstream.host,
     };
-  }
-
-  private firstBytesHex(): string {
-    return Buffer.concat(this.pending.length ? this.pending : []).subarray(0, 16).toString('hex');
   }
 }
 

@@ -59,3 +59,21 @@ export function opensslClient(port: number, args: string[], input = 'ping\n', ti
     child.stdin.end(input);
   });
 }
+
+/** Runs `gnutls-cli` against 127.0.0.1:port (Debian gnutls-bin); GnuTLS encrypts its TLS 1.3 alerts. */
+export function gnutlsClient(port: number, args: string[], input = 'ping\n', timeoutMs = 10000): Promise<OpensslView> {
+  return new Promise((resolve) => {
+    const child = spawn('gnutls-cli', ['--port', String(port), ...args, '127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}

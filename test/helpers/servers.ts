@@ -48,13 +48,14 @@ export type HelloReaction = 'reset' | 'close' | { alert: number } | 'silent';
  * Reads the ClientHello, then reacts: RST (an Envoy-style SNI-only ingress that
  * peeks and closes), FIN (HAProxy tcp-request reject), a fatal alert in clear
  * (nginx ssl_reject_handshake), or nothing at all. `when` limits the reaction
- * to some hellos; the others get `otherwise`.
+ * to some hellos; the others are relayed to the `otherwise` backend, as an
+ * ingress routes a recognised SNI to its virtual host.
  */
 export async function helloReactor(
   t: Test,
   reaction: HelloReaction,
   when: (hello: ClientHello) => boolean = () => true,
-  otherwise?: net.Server,
+  otherwise?: Listening,
 ): Promise<Listening> {
   const server = net.createServer((sock) => {
     const reader = new ClientHelloReader(1 << 16);
@@ -66,11 +67,10 @@ export async function helloReactor(
       if (p.state === 'need-more') return;
       sock.off('data', onData);
       if (p.state === 'complete' && !when(p.hello) && otherwise) {
-        // Hand the connection (and the bytes read) to the other server.
-        sock.pause();
-        sock.unshift(Buffer.concat(chunks));
-        otherwise.emit('connection', sock);
-        sock.resume();
+        const backend = net.connect(otherwise.port, '127.0.0.1');
+        backend.on('error', () => sock.destroy());
+        backend.write(Buffer.concat(chunks));
+        sock.pipe(backend).pipe(sock);
         return;
       }
       react(sock, reaction);
@@ -85,4 +85,22 @@ function react(sock: net.Socket, reaction: HelloReaction): void {
   else if (reaction === 'close') sock.end();
   else if (reaction === 'silent') return;
   else sock.end(Buffer.from([21, 3, 3, 0, 2, 2, reaction.alert]));
+}
+
+/** A raw TCP server: `onConnection` gets each socket (for echo, HTTP, reset, half-close scenarios). */
+export async function rawServer(t: Test, onConnection: (sock: net.Socket) => void): Promise<Listening> {
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+    sock.on('error', () => undefined);
+    onConnection(sock);
+  });
+  return listen(t, server);
+}
+
+/** A port with nothing listening (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }

@@ -1,0 +1,47 @@
+/** A healthy handshake through tlspeek: TLS 1.2 and 1.3, Node and openssl clients; record and client view. */
+import t from 'tap';
+import { nodeClient, opensslClient } from '../helpers/clients.js';
+import { makePki } from '../helpers/pki.js';
+import { throughProxy } from '../helpers/scenario.js';
+import { tlsServer } from '../helpers/servers.js';
+
+const pki = makePki();
+const leaf = pki.leaf(['api.example.com']);
+
+for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
+  void t.test(`Node client with SNI over ${version}`, async (t) => {
+    const up = await tlsServer(t, { ...leaf, minVersion: version, maxVersion: version });
+    const s = await throughProxy(t, up, (port) => nodeClient(port, { servername: 'api.example.com', ca: pki.ca.cert, rejectUnauthorized: true }));
+    t.same(s.proxied, s.direct, 'the client sees what it sees direct');
+    t.equal(s.proxied.received, 'hello from upstream\n');
+    t.match(s.record, {
+      msg: 'connection',
+      mode: 'passthrough',
+      outcome: 'established',
+      cause: null,
+      hint: null,
+      clientAlert: null,
+      hello: { sni: 'api.example.com', recordVersion: 'TLSv1' },
+      server: { version, alert: null, reset: false },
+      client: { address: '127.0.0.1' },
+      upstream: { address: '127.0.0.1', port: up.port },
+    });
+    t.equal(s.record.bytesFromServer > 0 && s.record.bytesFromClient > 0, true, 'bytes counted both ways');
+    if (version === 'TLSv1.2') {
+      t.equal(s.record.server.certificates.length, 1, 'the chain travels in clear in TLS 1.2');
+      t.equal(s.record.server.certificates[0].subject, 'CN=api.example.com');
+    } else {
+      t.same(s.record.server.certificates, [], 'TLS 1.3 certificates are encrypted');
+    }
+  });
+}
+
+void t.test('openssl s_client with -servername over TLS 1.3 and TLS 1.2', async (t) => {
+  const up = await tlsServer(t, leaf);
+  for (const v of ['-tls1_3', '-tls1_2']) {
+    const s = await throughProxy(t, up, (port) => opensslClient(port, [v, '-servername', 'api.example.com']));
+    t.equal(s.proxied.exitCode, s.direct.exitCode, `${v}: same exit status as direct`);
+    t.match(s.proxied.stdout, /hello from upstream/);
+    t.match(s.record, { outcome: 'established', hello: { sni: 'api.example.com' }, server: { version: v === '-tls1_3' ? 'TLSv1.3' : 'TLSv1.2' } });
+  }
+});
