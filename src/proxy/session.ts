@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { DiagnosisFacts } from '../diagnose/facts.js';
 import { decideOutcome } from '../diagnose/outcome.js';
 import { diagnose } from '../diagnose/rules.js';
-import { type HandshakeEnd, type HandshakeEvent, readTimeline, type Side, Timeline } from '../diagnose/timeline.js';
+import { type HandshakeEnd, type HandshakeEvent, HandshakeJudge, type Side } from '../diagnose/timeline.js';
 import { type AlertJson, alertJson, encryptedAlertJson } from '../log/alert-json.js';
 import { helloJson, type HelloJson } from '../log/hello-json.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
@@ -63,7 +63,9 @@ export class Session {
   private serverWatch: FlightWatcher | null = null;
   private serverFacts: FlightFacts | null = null;
   private clientFacts: FlightFacts | null = null;
-  private readonly timeline = new Timeline();
+  private readonly judge = new HandshakeJudge(() => this.serverFacts?.serverHello?.version ?? null);
+  /** First fatal alert read in clear from each side. */
+  private readonly fatalAlert: Record<Side, AlertRecord | null> = { client: null, server: null };
   /** The handshake is decided (established, or ended); watchers are gone. */
   private settled = false;
   private serverReset = false;
@@ -309,11 +311,11 @@ export class Session {
     }
   }
 
-  /** Adds an event to the timeline and, once the handshake is decided, stops watching. */
+  /** Feeds an event to the judge and, once the handshake is decided, stops watching. */
   private note(ev: HandshakeEvent): void {
     if (this.settled) return;
-    this.timeline.add(ev);
-    const end = this.currentEnd();
+    if (ev.kind === 'alert' && ev.alert.level === AlertLevel.Fatal) this.fatalAlert[ev.side] ??= ev.alert;
+    const end = this.judge.push(ev);
     if (end.kind === 'in-progress') return;
     this.settled = true;
     if (end.kind === 'established') this.handshakeMs = performance.now() - this.startedAt;
@@ -321,10 +323,6 @@ export class Session {
     // Drop the parsers: from here on, only bytes are relayed.
     this.clientWatch = null;
     this.serverWatch = null;
-  }
-
-  private currentEnd(): HandshakeEnd {
-    return readTimeline(this.timeline.events, this.serverFacts?.serverHello?.version ?? null);
   }
 
   // ---- ending ------------------------------------------------------------
@@ -367,7 +365,7 @@ export class Session {
   private writeRecord(): void {
     const d = this.decision;
     const hello = d?.state === 'complete' ? d.hello : null;
-    const end = this.currentEnd();
+    const end = this.judge.end;
     const outcome = decideOutcome({
       helloTimedOut: this.helloTimedOut,
       hello: d === null || (d.state === 'not-tls' && d.error.code === 'TRUNCATED') ? 'incomplete' : d.state === 'not-tls' || hello?.format === 'sslv2' ? 'not-tls' : 'complete',
@@ -375,8 +373,8 @@ export class Session {
       end,
     });
     const sf = this.serverFacts;
-    const serverAlert = firstFatal(this.timeline.events, 'server');
-    const clientAlert = firstFatal(this.timeline.events, 'client');
+    const serverAlert = this.fatalAlert.server;
+    const clientAlert = this.fatalAlert.client;
     const encryptedAlert = end.kind === 'encrypted-alert' ? encryptedAlertJson() : null;
     const diagnosis =
       hello && hello.format === 'tls'
@@ -442,11 +440,6 @@ export interface ConnectionRecord {
   bytesFromServer: number;
   notTls?: { reason: string; code: string; firstBytes: string };
   err?: { code: string | null; message: string };
-}
-
-function firstFatal(events: readonly HandshakeEvent[], side: Side): AlertRecord | null {
-  for (const ev of events) if (ev.kind === 'alert' && ev.side === side && ev.alert.level === AlertLevel.Fatal) return ev.alert;
-  return null;
 }
 
 function pickAlert(read: AlertRecord | null, end: HandshakeEnd, side: Side, encrypted: AlertJson | null): AlertJson | null {

@@ -155,28 +155,40 @@ export function issueCertificate(spec: CertSpec): Issued {
   return { pem: new X509Certificate(der).toString(), der, keyPem: spec.key.keyPem, key: spec.key, subject, keyId };
 }
 
+export interface Validity {
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+}
+
 export interface LeafOptions {
-  /** SAN entries (DNS names, wildcards, IP literals). Default: localhost, 127.0.0.1, ::1. */
+  /** SAN entries (DNS names, wildcards, IP literals; `DNS:` forces a dNSName). Default: localhost, 127.0.0.1, ::1. */
   readonly names?: readonly string[];
   /** Subject CN; default the first name. */
   readonly cn?: string;
   /** false: no SAN extension at all (a CN-only certificate). */
   readonly san?: boolean;
-  readonly notBefore?: Date;
-  readonly notAfter?: Date;
+  /** Default: from yesterday for 90 days. See `expiredValidity`, `notYetValidValidity`. */
+  readonly validity?: Validity;
+  /** Default rsa2048. */
   readonly key?: KeySpec;
+  /** Signature digest; default sha256. */
   readonly hash?: HashName;
-  /** Label for the leaf's key pair (default shared by every leaf of this PKI and key type). */
+  /** Label for the leaf's key pair (default: shared by every leaf of this PKI with the same key type). */
   readonly keyLabel?: string;
 }
 
 export interface PkiOptions {
   /** Names the CA (subject O and CNs) and its key pairs. Default 'tlspeek Test'. */
   readonly name?: string;
-  readonly leaf?: LeafOptions;
-  readonly intermediateValidity?: { readonly notBefore?: Date; readonly notAfter?: Date };
+  readonly leafNames?: readonly string[];
+  readonly leafCn?: string;
+  readonly leafSan?: boolean;
+  readonly leafValidity?: Validity;
+  readonly leafKey?: KeySpec;
+  readonly leafHash?: HashName;
+  readonly intermediateValidity?: Validity;
   readonly intermediateHash?: HashName;
-  /** Put authorityInfoAccess caIssuers URLs on the intermediate and leaves. */
+  /** Put authorityInfoAccess caIssuers URLs (see `caIssuersUrlFor`) on the intermediate and leaves. */
   readonly aia?: boolean;
 }
 
@@ -221,20 +233,26 @@ export function makePki(options: PkiOptions = {}): Pki {
     caIssuersUrl: options.aia === true ? caIssuersUrlFor(root) : undefined,
   });
   const issueLeaf = (o: LeafOptions = {}): Issued => {
-    const names = o.names ?? ['localhost', '127.0.0.1', '::1'];
-    const keySpec = o.key ?? 'rsa2048';
+    const names = o.names ?? DEFAULT_NAMES;
     return issueCertificate({
-      subject: { CN: o.cn ?? names[0] ?? 'leaf' },
+      subject: { CN: o.cn ?? names[0]?.replace(/^DNS:/, '') ?? 'leaf' },
       names: o.san === false ? null : names,
-      key: testKey(o.keyLabel ?? `${name}/leaf`, keySpec),
+      key: testKey(o.keyLabel ?? `${name}/leaf`, o.key ?? 'rsa2048'),
       issuer: intermediate,
-      notBefore: o.notBefore,
-      notAfter: o.notAfter,
+      notBefore: o.validity?.notBefore,
+      notAfter: o.validity?.notAfter,
       hash: o.hash,
       caIssuersUrl: options.aia === true ? caIssuersUrlFor(intermediate) : undefined,
     });
   };
-  const leaf = issueLeaf(options.leaf);
+  const leaf = issueLeaf({
+    names: options.leafNames,
+    cn: options.leafCn,
+    san: options.leafSan,
+    validity: options.leafValidity,
+    key: options.leafKey,
+    hash: options.leafHash,
+  });
   return {
     root,
     intermediate,
@@ -251,20 +269,22 @@ export function makePki(options: PkiOptions = {}): Pki {
 
 /** A self-signed leaf (not a CA) for `names`. */
 export function makeSelfSigned(options: LeafOptions = {}): Issued {
-  const names = options.names ?? ['localhost', '127.0.0.1', '::1'];
+  const names = options.names ?? DEFAULT_NAMES;
   return issueCertificate({
-    subject: { CN: options.cn ?? names[0] ?? 'self-signed' },
+    subject: { CN: options.cn ?? names[0]?.replace(/^DNS:/, '') ?? 'self-signed' },
     names: options.san === false ? null : names,
     key: testKey(options.keyLabel ?? 'self-signed', options.key ?? 'rsa2048'),
-    notBefore: options.notBefore,
-    notAfter: options.notAfter,
+    notBefore: options.validity?.notBefore,
+    notAfter: options.validity?.notAfter,
     hash: options.hash,
   });
 }
 
+const DEFAULT_NAMES = ['localhost', '127.0.0.1', '::1'];
+
 /** Validity windows for the broken kinds. */
-export const expiredValidity = (): { notBefore: Date; notAfter: Date } => ({ notBefore: daysFromNow(-400), notAfter: daysFromNow(-10) });
-export const notYetValidValidity = (): { notBefore: Date; notAfter: Date } => ({ notBefore: daysFromNow(10), notAfter: daysFromNow(400) });
+export const expiredValidity = (): Required<Validity> => ({ notBefore: daysFromNow(-400), notAfter: daysFromNow(-10) });
+export const notYetValidValidity = (): Required<Validity> => ({ notBefore: daysFromNow(10), notAfter: daysFromNow(400) });
 
 // --- DER plumbing ---------------------------------------------------------
 
@@ -311,7 +331,7 @@ function subjectPublicKeyBits(spki: Buffer): Buffer {
 let placeholder: forge.pki.rsa.PublicKey | undefined;
 
 function placeholderKey(): forge.pki.rsa.PublicKey {
-  placeholder ??= forge.pki.publicKeyFromPem(testKey('placeholder', 'rsa1024').publicKey.export({ type: 'spki', format: 'pem' }) as string) as forge.pki.rsa.PublicKey;
+  placeholder ??= forge.pki.publicKeyFromPem(testKey('placeholder', 'rsa1024').publicKey.export({ type: 'spki', format: 'pem' }) as string);
   return placeholder;
 }
 

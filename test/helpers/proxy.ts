@@ -3,27 +3,34 @@ import pino from 'pino';
 import type { Test } from 'tap';
 import type { HostPort } from '../../src/proxy/address.js';
 import { type RunningProxy, startProxy } from '../../src/proxy/listener.js';
-import type { SessionLimits } from '../../src/proxy/session.js';
+import type { ConnectionRecord, SessionLimits } from '../../src/proxy/session.js';
 
 export type LogLine = Record<string, unknown> & { msg: string };
-/** A parsed connection record; tests read fields with t.match / t.equal. */
-export type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A parsed connection record. */
+export type Rec = ConnectionRecord & { msg: 'connection'; level: number; time: number };
 
 export interface TestProxy {
   readonly port: number;
   readonly proxy: RunningProxy;
+  /** Log lines other than connection records. */
   readonly lines: LogLine[];
-  /** Resolves with the next `count` connection records (waits for them). */
+  /** Resolves with the next `count` connection records (waits for them); they are then dropped from memory. */
   records(count: number, timeoutMs?: number): Promise<Rec[]>;
   stop(): Promise<void>;
 }
 
 export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}): Promise<TestProxy> {
   const lines: LogLine[] = [];
+  const queue: Rec[] = [];
   let waiter: (() => void) | null = null;
   const destination = {
     write(s: string) {
-      for (const l of s.split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l) as LogLine);
+      for (const l of s.split('\n')) {
+        if (l.trim() === '') continue;
+        const line = JSON.parse(l) as LogLine;
+        if (line.msg === 'connection') queue.push(line as unknown as Rec);
+        else lines.push(line);
+      }
       waiter?.();
     },
   };
@@ -34,7 +41,6 @@ export async function startTestProxy(t: Test, upstream: HostPort, limits: Partia
     limits: { helloTimeoutMs: 10000, handshakeTimeoutMs: 15000, maxHelloBytes: 65536, ...limits },
     logger,
   });
-  let taken = 0;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -50,13 +56,8 @@ export async function startTestProxy(t: Test, upstream: HostPort, limits: Partia
     records: async (count: number, timeoutMs = 10000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const recs = lines.filter((l) => l.msg === 'connection');
-        if (recs.length >= taken + count) {
-          const out = recs.slice(taken, taken + count);
-          taken += count;
-          return out;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} connection record(s); have ${recs.length - taken}`);
+        if (queue.length >= count) return queue.splice(0, count);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} connection record(s); have ${queue.length}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 50);
           waiter = () => {

@@ -18,7 +18,8 @@ void t.test('TLS 1.2: client certificate required, none sent', async (t) => {
   const s = await throughProxy(t, up, (port) => nodeClient(port, { servername: 'api.example.com', maxVersion: 'TLSv1.2' }));
   t.equal(s.proxied.error, s.direct.error, `same client error (${String(s.direct.error)})`);
   t.match(s.record, { outcome: 'server_alert', cause: 'client_certificate_required', server: { certificateRequested: true, version: 'TLSv1.2' } });
-  t.ok([40, 116].includes(s.record.server.alert.code), `server alert ${s.record.server.alert.code}`);
+  const code = s.record.server?.alert?.code ?? null;
+  t.ok(code === 40 || code === 116, `server alert ${String(code)}`);
 });
 
 void t.test('TLS 1.3: client certificate required, none sent (openssl s_client)', async (t) => {

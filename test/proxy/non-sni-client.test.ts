@@ -30,8 +30,8 @@ for (const c of cases) {
     const s = await throughProxy(t, up, (port) => nodeClient(port, {}));
     t.equal(s.proxied.error, s.direct.error, `client error through tlspeek equals direct (${String(s.direct.error)})`);
     t.match(s.record, { outcome: c.outcome, cause: 'non_sni_client', hello: { sni: null } });
-    t.equal(s.record.server.alert?.code ?? null, c.alert);
-    t.equal(s.record.server.reset, c.reaction === 'reset');
+    t.equal(s.record.server?.alert?.code ?? null, c.alert);
+    t.equal(s.record.server?.reset, c.reaction === 'reset');
     t.match(s.record.hint, /SNI/);
     t.match(s.record.hint, /--inject-sni/);
     t.match(s.record.hint, /wildcard|default certificate/);

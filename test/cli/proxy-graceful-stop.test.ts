@@ -1,0 +1,87 @@
+/** `tlspeek proxy` as a process: start-up line, one record per connection, graceful SIGTERM/SIGINT. */
+import tls from 'node:tls';
+import t from 'tap';
+import { spawnCli } from '../helpers/cli.js';
+import { makePki } from '../helpers/pki.js';
+import { tlsServer } from '../helpers/servers.js';
+
+const pki = makePki();
+const leaf = pki.leaf(['api.example.com']);
+
+type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Starts the CLI proxy and resolves once its start-up line names the bound listener. */
+async function startCli(t: Parameters<typeof tlsServer>[0], upstreamPort: number, extra: string[] = []) {
+  const child = spawnCli(['proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${upstreamPort}`, ...extra]);
+  t.teardown(() => child.kill('SIGKILL'));
+  const lines: Line[] = [];
+  let buf = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const started = new Promise<Line>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buf.slice(0, nl)) as Line;
+        buf = buf.slice(nl + 1);
+        lines.push(line);
+        if (line.msg === 'tlspeek proxy started') resolve(line);
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited ${String(code)}: ${stderr}`)));
+  });
+  const startLine = await started;
+  const port = Number(String(startLine.listener).split(':').pop());
+  return { child, lines, port, exited, startLine };
+}
+
+void t.test('start-up line, then SIGTERM with a connection open: it finishes, its record is written, exit 0', async (t) => {
+  const up = await tlsServer(t, leaf);
+  const { child, lines, port, exited, startLine } = await startCli(t, up.port);
+  t.match(startLine, { level: 30, version: /^\d+\.\d+\.\d+/, upstream: `127.0.0.1:${up.port}`, limits: { helloTimeoutMs: 10000, handshakeTimeoutMs: 15000, maxHelloBytes: 65536 } });
+
+  const sock = tls.connect({ host: '127.0.0.1', port, servername: 'api.example.com', ca: pki.ca.cert });
+  await new Promise((r) => sock.once('secureConnect', r));
+  child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  t.notOk(lines.some((l) => l.msg === 'connection'), 'the open connection is not cut at once');
+  sock.write('ping\n');
+  const reply = await new Promise<string>((resolve) => sock.once('data', (d: Buffer) => resolve(d.toString())));
+  t.equal(reply, 'hello from upstream\n', 'the open connection keeps working during the grace period');
+  sock.destroy();
+  t.equal(await exited, 0, 'exit 0');
+  const recs = lines.filter((l) => l.msg === 'connection');
+  t.equal(recs.length, 1, 'its record was written');
+  t.match(recs[0], { outcome: 'established' });
+  t.ok(lines.some((l) => l.msg === 'tlspeek proxy stopped'), 'a stop line');
+  t.equal(lines.filter((l) => l.level === 30 && !['connection', 'tlspeek proxy started', 'tlspeek proxy stopping', 'tlspeek proxy stopped'].includes(String(l.msg))).length, 0, 'nothing else at info level');
+});
+
+void t.test('SIGINT with a connection that outlives the grace period: aborted, recorded, exit 0', async (t) => {
+  const up = await tlsServer(t, leaf);
+  const { child, lines, port, exited } = await startCli(t, up.port, ['--shutdown-grace', '300']);
+  const sock = tls.connect({ host: '127.0.0.1', port, servername: 'api.example.com', ca: pki.ca.cert });
+  sock.on('error', () => undefined);
+  await new Promise((r) => sock.once('secureConnect', r));
+  child.kill('SIGINT');
+  t.equal(await exited, 0);
+  t.equal(lines.filter((l) => l.msg === 'connection').length, 1, 'the aborted connection still has its record');
+  sock.destroy();
+});
+
+void t.test('usage errors exit 2 with one line and no stack', async (t) => {
+  const { runCli } = await import('../helpers/cli.js');
+  for (const args of [
+    ['proxy', '--listen', 'nonsense', '--upstream', '127.0.0.1:1'],
+    ['proxy', '--upstream', '127.0.0.1:1'],
+    ['proxy', '--listen', '127.0.0.1:0', '--upstream', '127.0.0.1:1', '--hello-timeout', '-5'],
+    ['proxy', '--listen', '127.0.0.1:0', '--upstream', '127.0.0.1:1', '--log-level', 'loud'],
+  ]) {
+    const r = await runCli(args);
+    t.equal(r.code, 2, args.join(' '));
+    t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
