@@ -7,13 +7,15 @@ import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatHostPort, type HostPort } from './address.js';
-import { Session, type SessionLimits } from './session.js';
+import { type InjectHandler, Session, type SessionLimits } from './session.js';
 
 export interface ProxyOptions {
   readonly listen: HostPort;
   readonly upstream: HostPort;
   readonly limits: SessionLimits;
   readonly logger: Logger;
+  /** With --inject-sni: the handler for clients that send no SNI. */
+  readonly inject?: InjectHandler;
 }
 
 export interface RunningProxy {
@@ -40,6 +42,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       upstream: options.upstream,
       limits: options.limits,
       logger: options.logger,
+      ...(options.inject ? { inject: options.inject } : {}),
       onClosed: (s) => {
         sessions.delete(s);
         if (sessions.size === 0) idle?.();

@@ -37,12 +37,35 @@ export interface SessionContext {
   readonly limits: SessionLimits;
   readonly logger: Logger;
   readonly onClosed: (session: Session) => void;
+  /** With --inject-sni: takes over clients whose ClientHello has no SNI. */
+  readonly inject?: InjectHandler;
+}
+
+/** What a session hands over when it delegates a client to the inject path. */
+export interface Handover {
+  readonly id: string;
+  readonly listener: string;
+  readonly client: net.Socket;
+  /** Every byte the client sent so far (the ClientHello and anything after), in order. */
+  readonly received: readonly Buffer[];
+  readonly hello: ClientHello;
+  /** Bytes and records the ClientHello took, for the record's `hello`. */
+  readonly helloBytes: number;
+  readonly helloRecords: number;
+  readonly startedAt: number;
+  /** The delegate calls this exactly once, after writing the connection record. */
+  readonly done: () => void;
+}
+
+/** Terminates a non-SNI client and re-originates upstream (src/inject). */
+export interface InjectHandler {
+  take(handover: Handover): { abort(): void };
 }
 
 /** Cap on one buffered handshake message from the server (long certificate chains). */
 const MAX_SERVER_MESSAGE = 256 * 1024;
 
-type Phase = 'hello' | 'connecting' | 'relay' | 'closed';
+type Phase = 'hello' | 'connecting' | 'relay' | 'delegated' | 'closed';
 
 export class Session {
   private phase: Phase = 'hello';
@@ -70,6 +93,7 @@ export class Session {
   private settled = false;
   private serverReset = false;
 
+  private delegate: { abort(): void } | null = null;
   private helloTimer: NodeJS.Timeout | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
 
@@ -103,6 +127,7 @@ export class Session {
 
   /** Asks the connection to end now (e.g. shutdown grace expired). */
   abort(): void {
+    if (this.delegate) return this.delegate.abort();
     this.client.destroy();
     this.upstream?.destroy();
   }
@@ -125,6 +150,7 @@ export class Session {
         this.clientWatch?.push(chunk);
         this.forward(chunk, this.upstream!, this.client);
         return;
+      case 'delegated':
       case 'closed':
         return;
     }
@@ -135,8 +161,36 @@ export class Session {
     this.decision = decision;
     this.helloReader = null;
     if (decision.state === 'not-tls') this.firstBytes = Buffer.concat(this.pending).subarray(0, 16).toString('hex');
-    if (decision.state === 'complete' && decision.hello.format === 'tls') this.startWatching(decision.bytes);
+    const tls = decision.state === 'complete' && decision.hello.format === 'tls';
+    if (tls && decision.hello.sni === null && this.ctx.inject) return this.handOver(decision.hello, decision.bytes, decision.records);
+    if (tls) this.startWatching(decision.bytes);
     this.connectUpstream();
+  }
+
+  /** Gives the client to the inject path: this session stops owning it and writes no record. */
+  private handOver(hello: ClientHello, helloBytes: number, helloRecords: number): void {
+    this.phase = 'delegated';
+    this.client.pause();
+    this.client.removeListener('data', this.onClientData);
+    this.client.removeListener('end', this.onClientEnd);
+    this.client.removeListener('error', this.onClientError);
+    this.client.removeListener('close', this.onClientClose);
+    const received = this.pending;
+    this.pending = [];
+    this.delegate = this.ctx.inject!.take({
+      id: this.id,
+      listener: this.ctx.listener,
+      client: this.client,
+      received,
+      hello,
+      helloBytes,
+      helloRecords,
+      startedAt: this.startedAt,
+      done: () => {
+        this.phase = 'closed';
+        this.ctx.onClosed(this);
+      },
+    });
   }
 
   private readonly onClientEnd = (): void => {
