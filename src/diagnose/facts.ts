@@ -1,6 +1,6 @@
 /** Everything diagnosis may look at, gathered from the wire by the session. */
-import type { ClientHello } from '../tls/types.js';
-import type { AlertRecord } from '../tls/types.js';
+import type { ChainAssessment } from '../certs/checks.js';
+import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HandshakeEnd } from './timeline.js';
 import type { Outcome } from './vocabulary.js';
 
@@ -20,4 +20,6 @@ export interface DiagnosisFacts {
   readonly certificateRequested: boolean;
   /** The upstream the client was trying to reach (host as configured). */
   readonly upstreamHost: string;
+  /** Checks of the chain the server sent in clear (TLS <= 1.2), or null when none was seen. */
+  readonly chain: ChainAssessment | null;
 }

@@ -45,6 +45,30 @@ function serverAction(f: DiagnosisFacts): string {
   }
 }
 
+type ChainProblem = 'hostname_mismatch' | 'incomplete_chain' | 'expired_certificate' | 'untrusted_certificate';
+
+/**
+ * The chain problem a generic refusal most likely meant: certificate evidence
+ * refines 42, 43, 46 and 48 (SPEC). unknown_ca (48) is about the issuer, never
+ * the name (OpenSSL checks the chain first), so it skips hostname_mismatch. A
+ * client that closes without an alert after the server's certificate also
+ * points at the chain.
+ */
+function chainExplains(f: DiagnosisFacts): ChainProblem | null {
+  const problems = f.chain?.problems ?? [];
+  if (problems.length === 0) return null;
+  if (clientAlertIs(f, A.UnknownCa)) return problems.find((p) => p !== 'hostname_mismatch') ?? null;
+  if (clientAlertIs(f, A.BadCertificate, A.CertificateUnknown, A.UnsupportedCertificate)) return problems[0] ?? null;
+  if (f.outcome === 'client_closed' && f.serverHelloSeen && f.clientAlert === null) return problems[0] ?? null;
+  return null;
+}
+
+/** "The client rejected …" + the chain check's own sentence naming the certificate at fault. */
+function chainHint(f: DiagnosisFacts): string {
+  const how = f.clientAlert ? `with ${alertName(f.clientAlert.code)} (${f.clientAlert.code})` : 'by closing without an alert';
+  return `The client rejected the server's certificate ${how}. ${f.chain?.hint ?? ''}`.trim();
+}
+
 const tls13EncryptedServerAlertAfterFinished = (f: DiagnosisFacts) =>
   f.end.kind === 'encrypted-alert' && f.end.side === 'server' && f.end.afterClientFinished;
 
@@ -76,11 +100,26 @@ export const RULES: readonly Rule[] = [
           : 'enable TLS 1.2 or later on the server, or allow the server\'s version on the client'
       }.`,
   },
-  /** The client rejected the certificate as expired (45). */
+  /** The client rejected the certificate as expired (45), or a generic refusal of a chain with an expired member. */
   {
     cause: 'expired_certificate',
-    when: (f) => clientAlertIs(f, A.CertificateExpired),
-    hint: () => "The client rejected the server's certificate as expired (certificate_expired): renew the server certificate (or fix the client's clock).",
+    when: (f) => clientAlertIs(f, A.CertificateExpired) || chainExplains(f) === 'expired_certificate',
+    hint: (f) =>
+      f.chain?.problems.includes('expired_certificate')
+        ? chainHint(f)
+        : "The client rejected the server's certificate as expired (certificate_expired): renew the server certificate (or fix the client's clock).",
+  },
+  /** A generic certificate refusal, and the leaf does not cover the SNI (or the upstream host when no SNI). */
+  {
+    cause: 'hostname_mismatch',
+    when: (f) => chainExplains(f) === 'hostname_mismatch',
+    hint: chainHint,
+  },
+  /** A generic certificate refusal, and the served chain lacks an intermediate or is out of order. */
+  {
+    cause: 'incomplete_chain',
+    when: (f) => chainExplains(f) === 'incomplete_chain',
+    hint: chainHint,
   },
   /** SNI present and the server answered unrecognized_name (112). */
   {
@@ -105,9 +144,11 @@ export const RULES: readonly Rule[] = [
   /** The client refused the certificate (48, 42, 46) and nothing more specific is known. */
   {
     cause: 'untrusted_certificate',
-    when: (f) => clientAlertIs(f, A.UnknownCa, A.BadCertificate, A.CertificateUnknown, A.UnsupportedCertificate),
+    when: (f) => clientAlertIs(f, A.UnknownCa, A.BadCertificate, A.CertificateUnknown, A.UnsupportedCertificate) || chainExplains(f) === 'untrusted_certificate',
     hint: (f) =>
-      `The client rejected the server's certificate (${alertName(f.clientAlert?.code ?? A.CertificateUnknown)}): check that the chain is complete and issued by a CA in the client's trust store, and that it covers the host name the client uses.`,
+      chainExplains(f) === 'untrusted_certificate'
+        ? chainHint(f)
+        : `The client rejected the server's certificate (${alertName(f.clientAlert?.code ?? A.CertificateUnknown)}): check that the chain is complete and issued by a CA in the client's trust store, and that it covers the host name the client uses.`,
   },
 ];
 

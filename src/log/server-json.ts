@@ -1,4 +1,5 @@
 /** SPEC's `server` object: what the server answered, from the server-side flight facts. */
+import type { ChainAssessment } from '../certs/checks.js';
 import { describeCertificate, parseCertificate } from '../certs/parse.js';
 import { cipherSuiteName, versionName } from '../tls/iana.js';
 import type { FlightFacts } from '../tls/flight-watcher.js';
@@ -19,9 +20,11 @@ export interface ServerJson {
   encryptedRecords: number;
   /** Why the server's bytes could not be read as TLS, when they could not. */
   parseError?: string;
+  /** Checks of the chain sent in clear: host name, order, trust, validity, strength. */
+  chainCheck?: ChainAssessment;
 }
 
-export function serverJson(f: FlightFacts, extra: { reset: boolean; alert?: AlertJson | null }): ServerJson {
+export function serverJson(f: FlightFacts, extra: { reset: boolean; alert?: AlertJson | null; chainCheck?: ChainAssessment | null }): ServerJson {
   // After a HelloRetryRequest with no second ServerHello, the HRR is all the server said.
   const hello = f.serverHello ?? f.helloRetryRequest;
   return {
@@ -36,5 +39,6 @@ export function serverJson(f: FlightFacts, extra: { reset: boolean; alert?: Aler
     reset: extra.reset,
     encryptedRecords: f.opaqueCount,
     ...(f.error ? { parseError: f.error.message } : {}),
+    ...(extra.chainCheck ? { chainCheck: extra.chainCheck } : {}),
   };
 }

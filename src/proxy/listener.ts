@@ -6,6 +6,8 @@
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { TrustStore } from '../certs/checks.js';
+import { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { formatHostPort, type HostPort } from './address.js';
 import { type InjectHandler, Session, type SessionLimits } from './session.js';
 
@@ -16,6 +18,8 @@ export interface ProxyOptions {
   readonly logger: Logger;
   /** With --inject-sni: the handler for clients that send no SNI. */
   readonly inject?: InjectHandler;
+  /** Trust anchors for checking chains seen in clear (--upstream-ca); default Node's root store. */
+  readonly roots?: TrustStore;
 }
 
 export interface RunningProxy {
@@ -33,6 +37,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let counter = 0;
   let listenerName = formatHostPort(options.listen);
   let idle: (() => void) | null = null;
+  const chainEvidence = new ChainEvidence(options.roots ? { roots: options.roots } : {});
 
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
     const id = ((idBase + counter++) & 0xffffff).toString(16).padStart(6, '0');
@@ -42,6 +47,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       upstream: options.upstream,
       limits: options.limits,
       logger: options.logger,
+      chainEvidence,
       ...(options.inject ? { inject: options.inject } : {}),
       onClosed: (s) => {
         sessions.delete(s);

@@ -11,6 +11,8 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { ChainAssessment } from '../certs/checks.js';
+import type { ChainEvidence } from '../diagnose/chain-evidence.js';
 import type { DiagnosisFacts } from '../diagnose/facts.js';
 import { decideOutcome } from '../diagnose/outcome.js';
 import { diagnose } from '../diagnose/rules.js';
@@ -39,6 +41,8 @@ export interface SessionContext {
   readonly onClosed: (session: Session) => void;
   /** With --inject-sni: takes over clients whose ClientHello has no SNI. */
   readonly inject?: InjectHandler;
+  /** Checks chains seen in clear (shared, cached). */
+  readonly chainEvidence: ChainEvidence;
 }
 
 /** What a session hands over when it delegates a client to the inject path. */
@@ -430,9 +434,10 @@ export class Session {
     const serverAlert = this.fatalAlert.server;
     const clientAlert = this.fatalAlert.client;
     const encryptedAlert = end.kind === 'encrypted-alert' ? encryptedAlertJson() : null;
+    const chainCheck = sf?.certificates?.length && hello ? this.ctx.chainEvidence.assess(sf.certificates, hello.sni ?? this.ctx.upstream.host) : null;
     const diagnosis =
       hello && hello.format === 'tls'
-        ? diagnose(this.diagnosisFacts(outcome, end, hello, serverAlert, clientAlert))
+        ? diagnose(this.diagnosisFacts(outcome, end, hello, serverAlert, clientAlert, chainCheck))
         : { cause: null, hint: null };
     const record: ConnectionRecord = {
       id: this.id,
@@ -441,7 +446,7 @@ export class Session {
       client: this.clientAddress,
       upstream: this.upstreamAddress,
       hello: d?.state === 'complete' ? helloJson(d.hello, d.bytes, d.records) : null,
-      server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert) }) : null,
+      server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert), chainCheck }) : null,
       clientAlert: pickAlert(clientAlert, end, 'client', encryptedAlert),
       outcome,
       cause: diagnosis.cause,
@@ -458,7 +463,14 @@ export class Session {
     this.ctx.logger.info(record, 'connection');
   }
 
-  private diagnosisFacts(outcome: DiagnosisFacts['outcome'], end: HandshakeEnd, hello: ClientHello, serverAlert: AlertRecord | null, clientAlert: AlertRecord | null): DiagnosisFacts {
+  private diagnosisFacts(
+    outcome: DiagnosisFacts['outcome'],
+    end: HandshakeEnd,
+    hello: ClientHello,
+    serverAlert: AlertRecord | null,
+    clientAlert: AlertRecord | null,
+    chain: ChainAssessment | null,
+  ): DiagnosisFacts {
     const sf = this.serverFacts;
     return {
       outcome,
@@ -471,6 +483,7 @@ export class Session {
       clientAlert,
       certificateRequested: sf?.certificateRequested ?? false,
       upstreamHost: this.ctx.upstream.host,
+      chain,
     };
   }
 }

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import type { Test } from 'tap';
 import type { HostPort } from '../../src/proxy/address.js';
-import { type RunningProxy, startProxy } from '../../src/proxy/listener.js';
+import { type ProxyOptions, type RunningProxy, startProxy } from '../../src/proxy/listener.js';
 import type { ConnectionRecord, SessionLimits } from '../../src/proxy/session.js';
 
 export type LogLine = Record<string, unknown> & { msg: string };
@@ -19,7 +19,10 @@ export interface TestProxy {
   stop(): Promise<void>;
 }
 
-export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}): Promise<TestProxy> {
+/** Options of startProxy a test may set besides the limits. */
+export type ProxyExtras = Partial<Pick<ProxyOptions, 'roots' | 'inject'>>;
+
+export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}, extras: ProxyExtras = {}): Promise<TestProxy> {
   const lines: LogLine[] = [];
   const queue: Rec[] = [];
   let waiter: (() => void) | null = null;
@@ -40,6 +43,7 @@ export async function startTestProxy(t: Test, upstream: HostPort, limits: Partia
     upstream,
     limits: { helloTimeoutMs: 10000, handshakeTimeoutMs: 15000, maxHelloBytes: 65536, ...limits },
     logger,
+    ...extras,
   });
   let stopped = false;
   const stop = async () => {

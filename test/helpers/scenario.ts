@@ -1,7 +1,7 @@
 /** Runs the same client against an upstream directly and through tlspeek, returning both views and the record. */
 import type { Test } from 'tap';
 import type { SessionLimits } from '../../src/proxy/session.js';
-import { type Rec, startTestProxy } from './proxy.js';
+import { type ProxyExtras, type Rec, startTestProxy } from './proxy.js';
 import type { Listening } from './servers.js';
 
 export interface Scenario<V> {
@@ -10,9 +10,15 @@ export interface Scenario<V> {
   readonly record: Rec;
 }
 
-export async function throughProxy<V>(t: Test, upstream: Listening, client: (port: number) => Promise<V>, limits: Partial<SessionLimits> = {}): Promise<Scenario<V>> {
+export async function throughProxy<V>(
+  t: Test,
+  upstream: Listening,
+  client: (port: number) => Promise<V>,
+  limits: Partial<SessionLimits> = {},
+  extras: ProxyExtras = {},
+): Promise<Scenario<V>> {
   const direct = await client(upstream.port);
-  const proxy = await startTestProxy(t, upstream.upstream, limits);
+  const proxy = await startTestProxy(t, upstream.upstream, limits, extras);
   const proxied = await client(proxy.port);
   const [record] = await proxy.records(1);
   return { direct, proxied, record: record! };
