@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { TrustStore } from '../certs/checks.js';
 import { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { formatHostPort, type HostPort } from './address.js';
-import { type InjectHandler, Session, type SessionLimits } from './session.js';
+import { type ConnectionRecord, type InjectHandler, Session, type SessionLimits } from './session.js';
 
 export interface ProxyOptions {
   readonly listen: HostPort;
@@ -20,6 +20,8 @@ export interface ProxyOptions {
   readonly inject?: InjectHandler;
   /** Trust anchors for checking chains seen in clear (--upstream-ca); default Node's root store. */
   readonly roots?: TrustStore;
+  /** Called with every connection record (metrics). */
+  readonly onRecord?: (record: ConnectionRecord) => void;
 }
 
 export interface RunningProxy {
@@ -48,6 +50,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       limits: options.limits,
       logger: options.logger,
       chainEvidence,
+      ...(options.onRecord ? { onRecord: options.onRecord } : {}),
       ...(options.inject ? { inject: options.inject } : {}),
       onClosed: (s) => {
         sessions.delete(s);

@@ -43,6 +43,8 @@ export interface SessionContext {
   readonly inject?: InjectHandler;
   /** Checks chains seen in clear (shared, cached). */
   readonly chainEvidence: ChainEvidence;
+  /** Called with every connection record after it is logged (metrics). */
+  readonly onRecord?: (record: ConnectionRecord) => void;
 }
 
 /** What a session hands over when it delegates a client to the inject path. */
@@ -461,6 +463,7 @@ export class Session {
     }
     if (this.upstreamError) record.err = { code: this.upstreamError.code ?? null, message: this.upstreamError.message };
     this.ctx.logger.info(record, 'connection');
+    this.ctx.onRecord?.(record);
   }
 
   private diagnosisFacts(
