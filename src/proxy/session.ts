@@ -273,7 +273,9 @@ export class Session {
     const w = this.serverWatch;
     if (w) {
       w.push(chunk);
-      if (w.facts.serverHello?.version === ProtocolVersion.TLSv1_3) this.clientWatch?.setTls13();
+      // TLS 1.3 (or a HelloRetryRequest, which only TLS 1.3 sends): the client's
+      // CCS is a decoy, and its second ClientHello after HRR is still in clear.
+      if (w.facts.serverHello?.version === ProtocolVersion.TLSv1_3 || w.facts.helloRetryRequest) this.clientWatch?.setTls13();
     }
     this.forward(chunk, this.client, this.upstream!);
   };

@@ -45,3 +45,34 @@ void t.test('openssl s_client with -servername over TLS 1.3 and TLS 1.2', async 
     t.match(s.record, { outcome: 'established', hello: { sni: 'api.example.com' }, server: { version: v === '-tls1_3' ? 'TLSv1.3' : 'TLSv1.2' } });
   }
 });
+
+void t.test('TLS 1.3 with a HelloRetryRequest (server wants P-256, client shares x25519)', async (t) => {
+  const up = await tlsServer(t, { ...leaf, minVersion: 'TLSv1.3', ecdhCurve: 'P-256' });
+  const s = await throughProxy(t, up, (port) => nodeClient(port, { servername: 'api.example.com', ecdhCurve: 'X25519:P-256' }));
+  t.equal(s.proxied.received, 'hello from upstream\n');
+  t.match(s.record, { outcome: 'established', hello: { keyShareGroups: ['x25519'] }, server: { version: 'TLSv1.3', helloRetry: true } });
+});
+
+void t.test('TLS 1.2 session resumption (abbreviated handshake: server Finished first)', async (t) => {
+  const up = await tlsServer(t, { ...leaf, maxVersion: 'TLSv1.2' });
+  const { startTestProxy } = await import('../helpers/proxy.js');
+  const tls = await import('node:tls');
+  const proxy = await startTestProxy(t, up.upstream);
+  const connect = (session?: Buffer) =>
+    new Promise<{ reused: boolean; session: Buffer | undefined }>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port: proxy.port, servername: 'api.example.com', ca: pki.ca.cert, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
+      let saved: Buffer | undefined;
+      s.on('session', (sess: Buffer) => (saved = sess));
+      s.on('secureConnect', () => s.write('ping\n'));
+      s.on('data', () => s.end());
+      s.on('close', () => resolve({ reused: s.isSessionReused(), session: saved }));
+    });
+  const first = await connect();
+  t.ok(first.session, 'got a session');
+  const second = await connect(first.session);
+  t.ok(second.reused, 'the second connection resumed');
+  const [a, b] = await proxy.records(2);
+  t.equal(a?.outcome, 'established');
+  t.equal(b?.outcome, 'established', 'the abbreviated handshake is recognised');
+  t.same(b?.server?.certificates, [], 'no certificate in a resumed handshake');
+});
