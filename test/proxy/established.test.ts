@@ -62,10 +62,14 @@ void t.test('TLS 1.2 session resumption (abbreviated handshake: server Finished 
     new Promise<{ reused: boolean; session: Buffer | undefined }>((resolve) => {
       const s = tls.connect({ host: '127.0.0.1', port: proxy.port, servername: 'api.example.com', ca: pki.ca.cert, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
       let saved: Buffer | undefined;
+      let reused = false;
       s.on('session', (sess: Buffer) => (saved = sess));
-      s.on('secureConnect', () => s.write('ping\n'));
+      s.on('secureConnect', () => {
+        reused = s.isSessionReused(); // null once the socket is closed
+        s.write('ping\n');
+      });
       s.on('data', () => s.end());
-      s.on('close', () => resolve({ reused: s.isSessionReused(), session: saved }));
+      s.on('close', () => resolve({ reused, session: saved }));
     });
   const first = await connect();
   t.ok(first.session, 'got a session');
