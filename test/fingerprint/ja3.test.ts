@@ -1,14 +1,16 @@
 import t from 'tap';
 
 import { ja3, ja3String } from '../../src/fingerprint/ja3.js';
-import { corpusHellos, extensionsOf, helloWith, minimalHello } from './minimal-hello.js';
+import { decodeClientHello } from '../../src/tls/client-hello.js';
+import { clientHellos } from '../helpers/corpus.js';
+import { extensionsOf, helloWith } from './hello-with.js';
 
 void t.test('corpus: every ja3 equals tshark / salesforce ja3', (t) => {
-  const cases = corpusHellos();
+  const cases = clientHellos();
   t.equal(cases.length, 96, 'corpus size');
   let pass = 0;
   for (const c of cases) {
-    const got = ja3(minimalHello(Buffer.from(c.hex, 'hex')));
+    const got = ja3(decodeClientHello(c.bytes).hello);
     if (got === c.expected.ja3) pass++;
     else t.equal(got, c.expected.ja3, c.source);
   }

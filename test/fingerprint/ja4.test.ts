@@ -3,16 +3,18 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 
 import { ja4, ja4Raw } from '../../src/fingerprint/ja4.js';
-import { corpusHellos, extensionsOf, helloWith, minimalHello } from './minimal-hello.js';
+import { decodeClientHello } from '../../src/tls/client-hello.js';
+import { clientHellos } from '../helpers/corpus.js';
+import { extensionsOf, helloWith } from './hello-with.js';
 
 const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 void t.test('corpus: every ja4 FoxIO published is reproduced', (t) => {
-  const cases = corpusHellos();
+  const cases = clientHellos();
   let checked = 0;
   let pass = 0;
   for (const c of cases) {
-    const hello = minimalHello(Buffer.from(c.hex, 'hex'));
+    const hello = decodeClientHello(c.bytes).hello;
     const got = ja4(hello);
 
     // The raw form must be what the hashed form was hashed from.
@@ -32,9 +34,9 @@ void t.test('corpus: every ja4 FoxIO published is reproduced', (t) => {
 });
 
 void t.test('corpus: non-alphanumeric first ALPN uses the written hex rule', (t) => {
-  const c = corpusHellos().find((x) => x.source === 'tls-non-ascii-alpn.pcapng#1');
+  const c = clientHellos().find((x) => x.source === 'tls-non-ascii-alpn.pcapng#1');
   if (c === undefined) throw new Error('corpus case missing');
-  const hello = minimalHello(Buffer.from(c.hex, 'hex'));
+  const hello = decodeClientHello(c.bytes).hello;
   t.same(hello.alpn[0], Buffer.from([0xba, 0xad]), 'first ALPN value is ba ad');
   // 0xba 0xad -> hex "baad" -> first and last digits "bd" (FoxIO's tools print "99").
   t.match(ja4(hello), /^t\d\d[di]\d{4}bd_[0-9a-f]{12}_[0-9a-f]{12}$/);

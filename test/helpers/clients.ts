@@ -42,10 +42,10 @@ export interface OpensslView {
   readonly stderr: string;
 }
 
-/** Runs `openssl s_client` against 127.0.0.1:port with extra args; sends `input` then EOF. */
-export function opensslClient(port: number, args: string[], input = 'ping\n', timeoutMs = 10000): Promise<OpensslView> {
+/** Runs a command-line TLS client to completion: feeds `input`, then EOF; killed after `timeoutMs`. */
+function runTool(command: string, args: string[], input: string, timeoutMs: number): Promise<OpensslView> {
   return new Promise((resolve) => {
-    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,20 +60,12 @@ export function opensslClient(port: number, args: string[], input = 'ping\n', ti
   });
 }
 
+/** Runs `openssl s_client` against 127.0.0.1:port with extra args; sends `input` then EOF. */
+export function opensslClient(port: number, args: string[], input = 'ping\n', timeoutMs = 10000): Promise<OpensslView> {
+  return runTool('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', ...args], input, timeoutMs);
+}
+
 /** Runs `gnutls-cli` against 127.0.0.1:port (Debian gnutls-bin); GnuTLS encrypts its TLS 1.3 alerts. */
 export function gnutlsClient(port: number, args: string[], input = 'ping\n', timeoutMs = 10000): Promise<OpensslView> {
-  return new Promise((resolve) => {
-    const child = spawn('gnutls-cli', ['--port', String(port), ...args, '127.0.0.1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
+  return runTool('gnutls-cli', ['--port', String(port), ...args, '127.0.0.1'], input, timeoutMs);
 }
