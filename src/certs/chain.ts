@@ -21,10 +21,17 @@ export interface TrustStore {
   issuersOf(cert: ParsedCertificate): readonly ParsedCertificate[];
   /** True when these exact bytes are in the store. */
   has(cert: ParsedCertificate): boolean;
+  /**
+   * True for roots an operator named (--upstream-ca), false for Node's public
+   * bundle. With named roots, a leaf whose issuer is missing lacks an
+   * intermediate; against the public bundle, an AIA-less leaf is more likely
+   * from a private CA the client does not trust.
+   */
+  readonly explicit: boolean;
 }
 
 /** A trust store from PEM text: one bundle, or a list of PEM strings (like `tls.rootCertificates`). Unreadable blocks are skipped. */
-export function loadTrustStore(pem: string | readonly string[]): TrustStore {
+export function loadTrustStore(pem: string | readonly string[], explicit = true): TrustStore {
   const texts = typeof pem === 'string' ? [pem] : pem;
   const roots: ParsedCertificate[] = [];
   for (const text of texts) {
@@ -40,6 +47,7 @@ export function loadTrustStore(pem: string | readonly string[]): TrustStore {
     roots,
     issuersOf: (cert) => (bySubject.get(cert.issuerKey) ?? []).filter((r) => isIssuedBy(cert, r)),
     has: (cert) => hashes.has(cert.sha256),
+    explicit,
   };
 }
 
@@ -47,7 +55,7 @@ let systemStore: TrustStore | undefined;
 
 /** Node's bundled Mozilla roots (`tls.rootCertificates`), parsed once. */
 export function systemTrustStore(): TrustStore {
-  systemStore ??= loadTrustStore(rootCertificates);
+  systemStore ??= loadTrustStore(rootCertificates, false);
   return systemStore;
 }
 
@@ -136,12 +144,14 @@ export function checkTrust(
   // CAs look (public CAs publish their issuers), so the server most likely sent
   // all it should and the client lacks the private root: unknown_root, not
   // issuer_missing. Servers must send intermediates; they need not send roots.
+  // The same holds for an AIA-less leaf whose issuer nobody sent, unless the
+  // operator named the roots (then the link that is missing is an intermediate).
   const top = walked[walked.length - 1]!;
   const ref = index.ref(top);
   let finding: Finding;
   if (top.selfSigned) {
     finding = top === leaf ? { kind: 'self_signed_leaf', cert: ref } : { kind: 'unknown_root', cert: ref, issuer: top.issuer, selfSigned: true };
-  } else if (top !== leaf && top.isCA && top.caIssuersUrl === null) {
+  } else if (top.caIssuersUrl === null && (top === leaf ? !roots.explicit : top.isCA)) {
     finding = { kind: 'unknown_root', cert: ref, issuer: top.issuer, selfSigned: false };
   } else {
     finding = { kind: 'issuer_missing', cert: ref, issuer: top.issuer, caIssuersUrl: top.caIssuersUrl };

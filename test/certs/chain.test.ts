@@ -16,7 +16,7 @@ import {
   testKey,
   type Issued,
 } from '../helpers/certs.js';
-import { opensslVerify } from './openssl.js';
+import { opensslVerify } from '../helpers/openssl-verify.js';
 
 const NAMES = ['api.example.com', '127.0.0.1'];
 const pki = makePki({ leafNames: NAMES });

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import t, { type Test } from 'tap';
 import { assessChain, type ChainVerdict } from '../../src/certs/checks.js';
 import { expiredValidity, makePki, makeSelfSigned, notYetValidValidity, type Issued } from '../helpers/certs.js';
-import { OPENSSL, pemFile } from './openssl.js';
+import { OPENSSL, pemFile } from '../helpers/openssl-verify.js';
 
 const NAMES = ['api.example.com', 'localhost', '127.0.0.1'];
 const pki = makePki({ leafNames: NAMES });

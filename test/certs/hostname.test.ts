@@ -12,7 +12,7 @@ import t from 'tap';
 import { checkHostname, matchesDnsPattern, referenceName } from '../../src/certs/hostname.js';
 import { parseCertificate, type ParsedCertificate } from '../../src/certs/parse.js';
 import { issueCertificate, makePki, testKey } from '../helpers/certs.js';
-import { openssl, opensslVerify, pemFile } from './openssl.js';
+import { openssl, opensslVerify, pemFile } from '../helpers/openssl-verify.js';
 
 type Judge = 'checkHost' | 'checkServerIdentity' | 'openssl';
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { describeCertificate, parseCertificate, pemToDer, type ParsedCertificate } from '../../src/certs/parse.js';
 import { daysFromNow, issueCertificate, makePki, makeSelfSigned, testKey } from '../helpers/certs.js';
-import { openssl, pemFile } from './openssl.js';
+import { openssl, pemFile } from '../helpers/openssl-verify.js';
 
 function parsed(der: Buffer): ParsedCertificate {
   const p = parseCertificate(der);
