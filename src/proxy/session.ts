@@ -294,10 +294,10 @@ export class Session {
       return;
     }
     this.ctx.logger.debug({ id: this.id, err: { code: err.code, message: err.message } }, 'upstream socket error');
-    if (err.code === 'ECONNRESET') {
-      this.serverReset = true;
-      this.note({ side: 'server', kind: 'rst' });
-    }
+    // ECONNRESET is the server's RST; EPIPE and the like mean the same end to
+    // the connection (the peer is gone without a FIN).
+    this.serverReset = true;
+    this.note({ side: 'server', kind: 'rst' });
     // An upstream reset becomes a reset to the client, not a FIN.
     if (!this.client.destroyed) this.client.resetAndDestroy();
   };
