@@ -2,7 +2,9 @@
 /** tlspeek command line: exit 0 success, 1 a problem found, 2 usage error or unreadable input. */
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
+import { registerProbe } from './probe.js';
 import { registerProxy } from './proxy.js';
+import { registerReport } from './report.js';
 import { UsageError } from './input.js';
 import { VERSION } from '../version.js';
 
@@ -15,6 +17,8 @@ const program = new Command()
 
 registerDecode(program);
 registerProxy(program);
+registerProbe(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,27 @@
+/** Where things are, whether a bench runs compiled (dist/bench/...) or from source (bench/...). */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The repository root: the nearest folder above this file whose package.json names tlspeek. */
+export function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tlspeek') return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('cannot find the tlspeek repository root above ' + fileURLToPath(import.meta.url));
+}
+
+/** The compiled output folder (benchmarks always start children from dist). */
+export const distDir = (): string => path.join(repoRoot(), 'dist');
+
+/** The shared handshake corpus, beside the repository (../shared/corpus). */
+export const corpusDir = (): string => path.join(repoRoot(), '..', 'shared', 'corpus');
+
+/** True when the module at `metaUrl` is the script node was started with. */
+export function isMain(metaUrl: string): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(path.resolve(entry)).href === metaUrl;
+}

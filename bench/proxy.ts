@@ -1,0 +1,427 @@
+/**
+ * tlspeek's relay against a direct connection and against the least a Node
+ * proxy can do (bench/baseline-pipe.ts), in one run, on 127.0.0.1.
+ *
+ * Processes: the TLS upstream (bench/upstream.ts), the pipe baseline and
+ * tlspeek (`node dist/src/cli/main.js proxy`, stdout to /dev/null) each in
+ * their own process; the clients in this one. Proxy CPU and RSS are read from
+ * /proc/<pid>/stat and /proc/<pid>/status.
+ *
+ * Figures: new-handshake rate (TLS 1.3 and 1.2), keep-alive request rate,
+ * bulk throughput (upstream -> client through one connection), proxy CPU per
+ * GiB relayed and per new connection, RSS per idle established connection.
+ *
+ *   node dist/bench/proxy.js [--quick] [--cpu-prof DIR]
+ *
+ * --quick: shorter runs, 256 MiB bulk, 500 idle connections (a smoke test, not figures).
+ * --cpu-prof DIR: run tlspeek under `node --cpu-prof`, profile written to DIR when it stops.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { type BenchCert, makeBenchCert } from './lib/certs.js';
+import { machineFacts, machineLines, openFilesLimit } from './lib/machine.js';
+import { distDir, isMain } from './lib/paths.js';
+import { foreignLoadWarning, freePort, NodeChild, selfCpuSeconds, systemBusySeconds, waitForPort } from './lib/proc.js';
+import { fmt, median, ratio, sleep } from './lib/stats.js';
+import { BenchClient, type TlsVersion } from './lib/tls-client.js';
+import { passFail, table } from './lib/table.js';
+
+export const GOALS = {
+  bulkVsPipe: 0.95,
+  handshakeVsPipe: 0.9,
+  idleRssKiB: 32,
+} as const;
+
+export interface ProxyBenchOptions {
+  /** Concurrent clients for the new-handshake figure. */
+  readonly handshakeConcurrency: number;
+  /** Time per target per round for each new-handshake figure; rounds alternate the targets. */
+  readonly handshakeMs: number;
+  readonly handshakeRounds: number;
+  readonly keepAliveConnections: number;
+  readonly keepAliveMs: number;
+  readonly keepAliveRounds: number;
+  /** Bytes per bulk transfer, and how many transfers per target (median kept). */
+  readonly bulkBytes: number;
+  readonly bulkRepeats: number;
+  readonly idleConnections: number;
+  /** When set, tlspeek runs with `node --cpu-prof` and writes its profile here. */
+  readonly tlspeekProfileDir?: string;
+}
+
+export const DEFAULT_PROXY_OPTIONS: ProxyBenchOptions = {
+  handshakeConcurrency: 16,
+  handshakeMs: 2000,
+  handshakeRounds: 3,
+  keepAliveConnections: 16,
+  keepAliveMs: 1000,
+  keepAliveRounds: 3,
+  bulkBytes: 2 ** 30,
+  bulkRepeats: 5,
+  idleConnections: 2000,
+};
+
+export const QUICK_PROXY_OPTIONS: ProxyBenchOptions = {
+  ...DEFAULT_PROXY_OPTIONS,
+  handshakeMs: 1000,
+  handshakeRounds: 1,
+  keepAliveMs: 1000,
+  keepAliveRounds: 1,
+  bulkBytes: 2 ** 28,
+  bulkRepeats: 1,
+  idleConnections: 500,
+};
+
+type TargetName = 'direct' | 'pipe' | 'tlspeek';
+const TARGETS: readonly TargetName[] = ['direct', 'pipe', 'tlspeek'];
+
+interface Target {
+  readonly name: TargetName;
+  readonly port: number;
+  /** The proxy process; null for direct. */
+  readonly child: NodeChild | null;
+}
+
+export interface ProxyFigure {
+  key: string;
+  label: string;
+  unit: string;
+  /** Whether more is better (rates) or less (costs). */
+  higherIsBetter: boolean;
+  values: Record<TargetName, number | null>;
+  /** Raw per-round or per-repeat values. */
+  samples: Record<TargetName, number[]>;
+}
+
+export interface CpuShare {
+  phase: string;
+  target: TargetName;
+  /** CPU use during the phase, % of one core. */
+  clientPct: number;
+  upstreamPct: number;
+  proxyPct: number | null;
+  /** Processes other than the bench's own (a busy machine makes every figure low). */
+  otherPct: number;
+}
+
+export interface GoalResult {
+  description: string;
+  measured: number | null;
+  threshold: string;
+  met: boolean | null;
+}
+
+export interface ProxyBenchResult {
+  options: ProxyBenchOptions;
+  figures: ProxyFigure[];
+  cpu: CpuShare[];
+  goals: GoalResult[];
+  errors: Record<TargetName, number>;
+  /** Other processes' CPU use over the whole run, % of one core. */
+  foreignLoadPct: number;
+  notes: string[];
+}
+
+interface Reading {
+  seconds: number;
+  clientCpu: number;
+  upstreamCpu: number;
+  proxyCpu: number;
+  otherCpu: number;
+}
+
+/** CPU used by the client (this process), the upstream, the proxy and everyone else over one measurement. */
+class Meter {
+  private readonly t0 = performance.now();
+  private readonly client0 = selfCpuSeconds();
+  private readonly busy0 = systemBusySeconds();
+  private readonly upstream0: number;
+  private readonly proxy0: number;
+
+  constructor(
+    private readonly upstream: NodeChild,
+    private readonly proxy: NodeChild | null,
+  ) {
+    this.upstream0 = upstream.usage().cpuSeconds;
+    this.proxy0 = proxy ? proxy.usage().cpuSeconds : 0;
+  }
+
+  read(): Reading {
+    const seconds = (performance.now() - this.t0) / 1000;
+    const clientCpu = selfCpuSeconds() - this.client0;
+    const upstreamCpu = this.upstream.usage().cpuSeconds - this.upstream0;
+    const proxyCpu = this.proxy ? this.proxy.usage().cpuSeconds - this.proxy0 : 0;
+    const otherCpu = Math.max(0, systemBusySeconds() - this.busy0 - clientCpu - upstreamCpu - proxyCpu);
+    return { seconds, clientCpu, upstreamCpu, proxyCpu, otherCpu };
+  }
+}
+
+/** Sums readings per target over the rounds of one phase. */
+class Tally {
+  private readonly sums = emptyRecord<Reading>(() => ({ seconds: 0, clientCpu: 0, upstreamCpu: 0, proxyCpu: 0, otherCpu: 0 }));
+
+  add(target: TargetName, r: Reading): void {
+    const s = this.sums[target];
+    s.seconds += r.seconds;
+    s.clientCpu += r.clientCpu;
+    s.upstreamCpu += r.upstreamCpu;
+    s.proxyCpu += r.proxyCpu;
+    s.otherCpu += r.otherCpu;
+  }
+
+  proxyCpu(target: TargetName): number {
+    return this.sums[target].proxyCpu;
+  }
+
+  shares(phase: string): CpuShare[] {
+    return TARGETS.map((target) => {
+      const s = this.sums[target];
+      const pct = (x: number) => (s.seconds > 0 ? (x / s.seconds) * 100 : 0);
+      return { phase, target, clientPct: pct(s.clientCpu), upstreamPct: pct(s.upstreamCpu), proxyPct: target === 'direct' ? null : pct(s.proxyCpu), otherPct: pct(s.otherCpu) };
+    });
+  }
+}
+
+function emptyRecord<T>(make: () => T): Record<TargetName, T> {
+  return { direct: make(), pipe: make(), tlspeek: make() };
+}
+
+async function startUpstream(cert: BenchCert): Promise<{ child: NodeChild; port: number }> {
+  const child = new NodeChild('upstream', path.join(distDir(), 'bench', 'upstream.js'), ['--key', cert.keyPath, '--cert', cert.certPath], { stdout: 'pipe' });
+  const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
+  return { child, port };
+}
+
+async function startPipe(upstreamPort: number): Promise<Target> {
+  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], { stdout: 'pipe' });
+  const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
+  return { name: 'pipe', port, child };
+}
+
+async function startTlspeek(upstreamPort: number, nodeArgs: readonly string[]): Promise<Target> {
+  // The CLI logs to stdout, which goes to /dev/null; so it cannot tell us its port: pick one for it.
+  const port = await freePort();
+  const child = new NodeChild(
+    'tlspeek',
+    path.join(distDir(), 'src', 'cli', 'main.js'),
+    ['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', `127.0.0.1:${upstreamPort}`],
+    { stdout: 'null', nodeArgs },
+  );
+  await waitForPort(port, 10_000, child);
+  return { name: 'tlspeek', port, child };
+}
+
+export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_OPTIONS, log: (line: string) => void = () => undefined): Promise<ProxyBenchResult> {
+  const limit = openFilesLimit();
+  const notes: string[] = [];
+  let idleCount = options.idleConnections;
+  if (limit !== null && limit < 2 * idleCount + 200) {
+    idleCount = Math.max(100, Math.floor((limit - 200) / 2));
+    notes.push(`open files limit ${limit}: idle connections reduced to ${idleCount} (run under 'ulimit -n 65536' for more)`);
+  }
+  const tlspeekArgs = options.tlspeekProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.tlspeekProfileDir] : [];
+
+  const cert = makeBenchCert();
+  const children: NodeChild[] = [];
+  const client = new BenchClient(cert.certPem);
+  const figures: ProxyFigure[] = [];
+  const cpu: CpuShare[] = [];
+  const errors = emptyRecord(() => 0);
+  // Other processes' CPU over the measured phases: a busy machine makes every figure low.
+  let meteredSeconds = 0;
+  let otherCpu = 0;
+  const measure = async <T>(upstream: NodeChild, target: Target, tally: Tally, fn: () => Promise<T>): Promise<T> => {
+    const meter = new Meter(upstream, target.child);
+    const result = await fn();
+    const reading = meter.read();
+    tally.add(target.name, reading);
+    meteredSeconds += reading.seconds;
+    otherCpu += reading.otherCpu;
+    return result;
+  };
+  try {
+    const up = await startUpstream(cert);
+    children.push(up.child);
+    const pipe = await startPipe(up.port);
+    children.push(pipe.child!);
+    const peek = await startTlspeek(up.port, tlspeekArgs);
+    children.push(peek.child!);
+    const targets: Record<TargetName, Target> = { direct: { name: 'direct', port: up.port, child: null }, pipe, tlspeek: peek };
+
+    log('warming up (JIT, TLS contexts) ...');
+    for (const name of TARGETS) {
+      await client.handshakeLoop(targets[name].port, 'TLSv1.3', 400, options.handshakeConcurrency, 2000);
+      await client.download(targets[name].port, 64 * 2 ** 20, 30_000);
+    }
+
+    // ---- new-handshake rate ------------------------------------------------
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const satisfies readonly TlsVersion[]) {
+      log(`new-handshake rate, ${version} ...`);
+      const rate = newFigure(`handshake-${version}`, `new-handshake rate, ${version} (${options.handshakeConcurrency} clients)`, 'conn/s', true);
+      const cpuPerConn = newFigure(`handshake-cpu-${version}`, `proxy CPU per new connection, ${version}`, 'µs', false);
+      const tally = new Tally();
+      const connections = emptyRecord(() => 0);
+      for (let round = 0; round < options.handshakeRounds; round++) {
+        for (const name of TARGETS) {
+          const cpuBefore = tally.proxyCpu(name);
+          const r = await measure(up.child, targets[name], tally, () => client.handshakeLoop(targets[name].port, version, options.handshakeMs, options.handshakeConcurrency));
+          errors[name] += r.errors;
+          connections[name] += r.count;
+          rate.samples[name].push(r.perSecond);
+          if (name !== 'direct' && r.count > 0) cpuPerConn.samples[name].push(((tally.proxyCpu(name) - cpuBefore) / r.count) * 1e6);
+        }
+      }
+      for (const name of TARGETS) {
+        rate.values[name] = median(rate.samples[name]);
+        cpuPerConn.values[name] = name === 'direct' || connections[name] === 0 ? null : (tally.proxyCpu(name) / connections[name]) * 1e6;
+      }
+      cpu.push(...tally.shares(`handshake ${version}`));
+      figures.push(rate, cpuPerConn);
+    }
+
+    // ---- keep-alive request rate --------------------------------------------
+    log('keep-alive request rate ...');
+    const keepAlive = newFigure('keepalive', `keep-alive requests, 64 B echo (${options.keepAliveConnections} connections)`, 'req/s', true);
+    const keepAliveTally = new Tally();
+    for (let round = 0; round < options.keepAliveRounds; round++) {
+      for (const name of TARGETS) {
+        const r = await measure(up.child, targets[name], keepAliveTally, () => client.keepAliveLoop(targets[name].port, options.keepAliveMs, options.keepAliveConnections));
+        keepAlive.samples[name].push(r.perSecond);
+      }
+    }
+    for (const name of TARGETS) keepAlive.values[name] = median(keepAlive.samples[name]);
+    cpu.push(...keepAliveTally.shares('keep-alive'));
+    figures.push(keepAlive);
+
+    // ---- bulk ----------------------------------------------------------------
+    const mib = options.bulkBytes / 2 ** 20;
+    const gib = options.bulkBytes / 2 ** 30;
+    log(`bulk, ${fmt(mib)} MiB upstream -> client, x${options.bulkRepeats} per target ...`);
+    const bulk = newFigure('bulk', `bulk throughput, ${fmt(mib)} MiB on one connection`, 'MiB/s', true);
+    const cpuPerGiB = newFigure('bulk-cpu', 'proxy CPU per GiB relayed', 's/GiB', false);
+    const bulkTally = new Tally();
+    for (let rep = 0; rep < options.bulkRepeats; rep++) {
+      for (const name of TARGETS) {
+        const before = name === 'direct' ? 0 : bulkTally.proxyCpu(name);
+        const r = await measure(up.child, targets[name], bulkTally, () => client.download(targets[name].port, options.bulkBytes, 120_000));
+        bulk.samples[name].push(mib / r.seconds);
+        if (name !== 'direct') cpuPerGiB.samples[name].push((bulkTally.proxyCpu(name) - before) / gib);
+      }
+    }
+    for (const name of TARGETS) {
+      bulk.values[name] = median(bulk.samples[name]);
+      cpuPerGiB.values[name] = name === 'direct' ? null : median(cpuPerGiB.samples[name]);
+    }
+    cpu.push(...bulkTally.shares('bulk'));
+    figures.push(bulk, cpuPerGiB);
+
+    // ---- RSS per idle connection (fresh proxy processes) ----------------------
+    await pipe.child!.stop();
+    await peek.child!.stop();
+    const idle = newFigure('idle-rss', `proxy RSS per idle TLS connection (${fmt(idleCount)} open)`, 'KiB', false);
+    const idleTotal = newFigure('idle-rss-total', 'proxy RSS with them open', 'MiB', false);
+    for (const name of ['pipe', 'tlspeek'] as const) {
+      log(`RSS per idle connection, ${name} ...`);
+      const t = name === 'pipe' ? await startPipe(up.port) : await startTlspeek(up.port, []);
+      children.push(t.child!);
+      // Warm the fresh process the same way (code compiled, heap grown) before the first reading.
+      await client.handshakeLoop(t.port, 'TLSv1.3', 1000, options.handshakeConcurrency, 400);
+      await sleep(500);
+      const before = t.child!.usage().rssKiB;
+      const sockets = await client.openIdle(t.port, idleCount, 32).catch((err: unknown) => {
+        client.closeAll();
+        throw err;
+      });
+      try {
+        await sleep(1500);
+        const after = t.child!.usage().rssKiB;
+        idle.values[name] = (after - before) / sockets.length;
+        idleTotal.values[name] = after / 1024;
+      } finally {
+        for (const s of sockets) s.destroy();
+        await client.drain();
+        await t.child!.stop();
+      }
+    }
+    figures.push(idle, idleTotal);
+
+    const foreignLoadPct = meteredSeconds > 0 ? (otherCpu / meteredSeconds) * 100 : 0;
+    if (options.tlspeekProfileDir) notes.push(`tlspeek CPU profile (the first tlspeek process, all phases but idle) written to ${options.tlspeekProfileDir}`);
+    return { options: { ...options, idleConnections: idleCount }, figures, cpu, goals: evaluateGoals(figures), errors, foreignLoadPct, notes };
+  } finally {
+    client.closeAll();
+    await Promise.all(children.map((c) => c.stop()));
+    cert.remove();
+  }
+}
+
+function newFigure(key: string, label: string, unit: string, higherIsBetter: boolean): ProxyFigure {
+  return { key, label, unit, higherIsBetter, values: emptyRecord<number | null>(() => null), samples: emptyRecord<number[]>(() => []) };
+}
+
+function evaluateGoals(figures: readonly ProxyFigure[]): GoalResult[] {
+  const get = (key: string) => figures.find((f) => f.key === key);
+  const vsPipe = (key: string) => {
+    const f = get(key);
+    return f ? ratio(f.values.tlspeek, f.values.pipe) : null;
+  };
+  const goals: GoalResult[] = [];
+  const bulk = vsPipe('bulk');
+  goals.push({ description: 'bulk throughput, tlspeek / pipe', measured: bulk, threshold: `>= ${GOALS.bulkVsPipe}x`, met: bulk === null ? null : bulk >= GOALS.bulkVsPipe });
+  for (const v of ['TLSv1.3', 'TLSv1.2']) {
+    const hs = vsPipe(`handshake-${v}`);
+    goals.push({ description: `new-handshake rate ${v}, tlspeek / pipe`, measured: hs, threshold: `>= ${GOALS.handshakeVsPipe}x`, met: hs === null ? null : hs >= GOALS.handshakeVsPipe });
+  }
+  const idle = get('idle-rss')?.values.tlspeek ?? null;
+  goals.push({ description: 'tlspeek RSS per idle connection', measured: idle, threshold: `<= ${GOALS.idleRssKiB} KiB`, met: idle === null ? null : idle <= GOALS.idleRssKiB });
+  return goals;
+}
+
+/** Lowest and highest tlspeek/pipe ratio of the rounds taken side by side: how firm the median ratio is. */
+function pairedRange(f: ProxyFigure): string {
+  const n = Math.min(f.samples.pipe.length, f.samples.tlspeek.length);
+  if (n < 2) return '';
+  const ratios = Array.from({ length: n }, (_, i) => f.samples.tlspeek[i]! / f.samples.pipe[i]!);
+  return `${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}`;
+}
+
+const digitsFor = (unit: string): number => (unit === 's/GiB' ? 2 : unit === 'KiB' || unit === 'MiB' ? 1 : 0);
+
+export function formatProxy(r: ProxyBenchResult): string {
+  const rows = r.figures.map((f) => {
+    const d = digitsFor(f.unit);
+    const x = (v: number | null) => (v === null ? 'n/a' : `${fmt(v, 2)}x`);
+    return [f.label, f.unit, fmt(f.values.direct, d), fmt(f.values.pipe, d), fmt(f.values.tlspeek, d), x(ratio(f.values.tlspeek, f.values.pipe)), pairedRange(f), x(ratio(f.values.tlspeek, f.values.direct))];
+  });
+  const cpuRows = r.cpu.map((c) => [c.phase, c.target, fmt(c.clientPct), fmt(c.upstreamPct), c.proxyPct === null ? 'n/a' : fmt(c.proxyPct), fmt(c.otherPct)]);
+  const warning = foreignLoadWarning(r.foreignLoadPct);
+  const goalRows = r.goals.map((g) => [g.description, g.threshold, g.measured === null ? 'n/a' : fmt(g.measured, 2), passFail(g.met)]);
+  const o = r.options;
+  return [
+    `Proxy relay on 127.0.0.1: direct to the upstream, through a pipe proxy, through tlspeek`,
+    `(new handshakes: ${o.handshakeRounds} rounds of ${o.handshakeMs} ms per target; keep-alive: ${o.keepAliveRounds} rounds of ${o.keepAliveMs} ms;`,
+    ` bulk: ${o.bulkRepeats} rounds; the targets take turns within a round; medians; idle: fresh proxy processes, RSS after - before)`,
+    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'tlspeek/pipe', '(per round)', 'tlspeek/direct'], rows),
+    '',
+    `CPU use during each phase, % of one core (${os.availableParallelism()} cores in all; 'other' = processes not of this bench):`,
+    table(['phase', 'target', 'client', 'upstream', 'proxy', 'other'], cpuRows),
+    '',
+    `failed connections: direct ${r.errors.direct}, pipe ${r.errors.pipe}, tlspeek ${r.errors.tlspeek}`,
+    `other processes' CPU use while measuring: ${fmt(r.foreignLoadPct)}% of one core`,
+    ...(warning ? [warning] : []),
+    ...r.notes.map((n) => `note: ${n}`),
+    '',
+    table(['goal', 'threshold', 'measured', 'result'], goalRows),
+  ].join('\n');
+}
+
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'cpu-prof': { type: 'string' } } });
+  console.log(machineLines(machineFacts()).join('\n') + '\n');
+  const base = values.quick ? QUICK_PROXY_OPTIONS : DEFAULT_PROXY_OPTIONS;
+  const options = values['cpu-prof'] ? { ...base, tlspeekProfileDir: path.resolve(values['cpu-prof']) } : base;
+  const result = await runProxyBench(options, (l) => console.error(l));
+  console.log(formatProxy(result));
+}
