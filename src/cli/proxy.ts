@@ -6,7 +6,9 @@ import { InjectSetupError, type InjectSummary, isServername, readUpstreamCa, set
 import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import type { HostPort } from '../proxy/address.js';
 import { formatHostPort } from '../proxy/address.js';
+import { ProxyMetrics, serveMetrics } from '../log/metrics.js';
 import { startProxy } from '../proxy/listener.js';
+import type { ConnectionRecord } from '../proxy/session.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './input.js';
 import { hostPort, oneOf, positiveInt } from './options.js';
@@ -26,6 +28,7 @@ interface ProxyFlags {
   upstreamCa?: string;
   insecureUpstream?: boolean;
   clientMinVersion?: ClientMinVersion;
+  metrics?: HostPort;
 }
 
 /** Flags that only mean something with --inject-sni. */
@@ -82,6 +85,7 @@ export function registerProxy(program: Command): void {
     .option('--handshake-timeout <ms>', 'wait this long for the handshake to finish', positiveInt('--handshake-timeout'), 15000)
     .option('--max-hello-bytes <n>', 'largest ClientHello accepted before the connection is treated as not TLS', positiveInt('--max-hello-bytes', 1 << 24), 65536)
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, let open connections finish this long', positiveInt('--shutdown-grace'), 10000)
+    .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', hostPort('--metrics'))
     .option('--log-level <level>', `pino level (${LOG_LEVELS.join(', ')})`, oneOf('--log-level', LOG_LEVELS), 'info')
     .option('--inject-sni <name>', 'terminate clients that send no SNI and re-originate their connections upstream with SNI NAME; clients with SNI stay passthrough', servername)
     .option('--cert <file>', 'with --inject-sni: PEM certificate chain shown to terminated clients (default: one for NAME made at start-up)')
@@ -93,14 +97,20 @@ export function registerProxy(program: Command): void {
     .action(async (flags: ProxyFlags) => {
       const { logger, flush } = createLogger(flags.logLevel);
       const limits = { helloTimeoutMs: flags.helloTimeout, handshakeTimeoutMs: flags.handshakeTimeout, maxHelloBytes: flags.maxHelloBytes };
-      const { inject, summary, roots } = injectFromFlags(flags, { logger, upstream: flags.upstream, limits });
+      let openSessions = () => 0;
+      const metrics = flags.metrics ? new ProxyMetrics(() => openSessions()) : null;
+      const onRecord = metrics ? (r: ConnectionRecord) => metrics.observe(r) : undefined;
+      const { inject, summary, roots } = injectFromFlags(flags, { logger, upstream: flags.upstream, limits, ...(onRecord ? { onRecord } : {}) });
       let proxy;
       try {
-        proxy = await startProxy({ listen: flags.listen, upstream: flags.upstream, limits, logger, ...(inject ? { inject } : {}), ...(roots ? { roots } : {}) });
+        proxy = await startProxy({ listen: flags.listen, upstream: flags.upstream, limits, logger, ...(inject ? { inject } : {}), ...(roots ? { roots } : {}), ...(onRecord ? { onRecord } : {}) });
+        if (metrics && flags.metrics) await serveMetrics(metrics, flags.metrics).then((s) => s.unref());
       } catch (err: unknown) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        throw new UsageError(`cannot listen on ${formatHostPort(flags.listen)}: ${code}`, { cause: err });
+        throw new UsageError(`cannot listen on ${formatHostPort(flags.metrics && proxy ? flags.metrics : flags.listen)}: ${code}`, { cause: err });
       }
+      const running = proxy;
+      openSessions = () => running.openSessions;
       logger.info(
         {
           version: VERSION,
@@ -109,6 +119,7 @@ export function registerProxy(program: Command): void {
           upstream: formatHostPort(flags.upstream),
           limits,
           mode: 'passthrough',
+          ...(flags.metrics ? { metrics: `http://${formatHostPort(flags.metrics)}/metrics` } : {}),
           ...(summary ? { inject: summary } : {}),
         },
         'tlspeek proxy started',

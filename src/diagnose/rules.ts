@@ -4,6 +4,7 @@
  * the problem (70, 116, 45, 112 with SNI) beats the absence of SNI; the absence
  * of SNI beats a bare handshake_failure, reset or close.
  */
+import { isIP } from 'node:net';
 import { AlertDescription as A, ProtocolVersion } from '../tls/constants.js';
 import { alertName, versionName } from '../tls/iana.js';
 import type { DiagnosisFacts } from './facts.js';
@@ -132,7 +133,7 @@ export const RULES: readonly Rule[] = [
     cause: 'non_sni_client',
     when: (f) => !f.sniPresent && serverRejected(f),
     hint: (f) =>
-      `The client sent no SNI and the server ${serverAction(f)}: enable SNI on the client (for Java, drop -Djsse.enableSNIExtension=false; connect by host name, not IP), give the ingress a wildcard or non-SNI route with a default certificate, or run tlspeek with --inject-sni ${f.upstreamHost}.`,
+      `The client sent no SNI and the server ${serverAction(f)}: enable SNI on the client (for Java, drop -Djsse.enableSNIExtension=false; connect by host name, not IP), give the ingress a wildcard or non-SNI route with a default certificate, or run tlspeek with --inject-sni ${isIP(f.upstreamHost) === 0 ? f.upstreamHost : '<the virtual host name>'}.`,
   },
   /** handshake_failure (40) or insufficient_security (71) before any ServerHello, with SNI: no suite in common. */
   {

@@ -24,7 +24,10 @@ export interface ServerJson {
   chainCheck?: ChainAssessment;
 }
 
-export function serverJson(f: FlightFacts, extra: { reset: boolean; alert?: AlertJson | null; chainCheck?: ChainAssessment | null }): ServerJson {
+export function serverJson(
+  f: FlightFacts,
+  extra: { reset: boolean; alert?: AlertJson | null; chainCheck?: ChainAssessment | null; certificates?: CertificateInfo[] },
+): ServerJson {
   // After a HelloRetryRequest with no second ServerHello, the HRR is all the server said.
   const hello = f.serverHello ?? f.helloRetryRequest;
   return {
@@ -33,7 +36,7 @@ export function serverJson(f: FlightFacts, extra: { reset: boolean; alert?: Aler
     cipherSuiteCode: hello ? hello.cipherSuite : null,
     helloRetry: f.helloRetryRequest !== null,
     alpn: f.serverHello?.alpn ?? null,
-    certificates: (f.certificates ?? []).map((der) => describeCertificate(parseCertificate(der))),
+    certificates: extra.certificates ?? (f.certificates ?? []).map((der) => describeCertificate(parseCertificate(der))),
     certificateRequested: f.certificateRequested,
     alert: extra.alert !== undefined ? extra.alert : f.alert ? alertJson(f.alert) : null,
     reset: extra.reset,

@@ -450,7 +450,7 @@ export class Session {
       client: this.clientAddress,
       upstream: this.upstreamAddress,
       hello: d?.state === 'complete' ? helloJson(d.hello, d.bytes, d.records) : null,
-      server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert), chainCheck }) : null,
+      server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert), chainCheck, ...(sf.certificates?.length ? { certificates: this.ctx.chainEvidence.describe(sf.certificates) } : {}) }) : null,
       clientAlert: pickAlert(clientAlert, end, 'client', encryptedAlert),
       outcome,
       cause: diagnosis.cause,
