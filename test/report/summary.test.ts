@@ -169,7 +169,7 @@ void t.test('many distinct clients: tables stay bounded, the fleet that keeps fa
 });
 
 void t.test('records captured from a real proxy run', async (t) => {
-  const text = readFileSync(new URL('fixtures/proxy-run.log', import.meta.url), 'utf8');
+  const text = readFileSync(new URL('fixtures/proxy-run.jsonl', import.meta.url), 'utf8');
   const r = report(text.split('\n'));
   t.same(r.connections, { total: 9, established: 2, failed: 7 });
   t.equal(r.lines.skipped.otherMessages, 1);
