@@ -29,6 +29,7 @@ interface ProxyFlags {
   insecureUpstream?: boolean;
   clientMinVersion?: ClientMinVersion;
   metrics?: HostPort;
+  probe?: boolean;
 }
 
 /** Flags that only mean something with --inject-sni. */
@@ -85,6 +86,7 @@ export function registerProxy(program: Command): void {
     .option('--handshake-timeout <ms>', 'wait this long for the handshake to finish', positiveInt('--handshake-timeout'), 15000)
     .option('--max-hello-bytes <n>', 'largest ClientHello accepted before the connection is treated as not TLS', positiveInt('--max-hello-bytes', 1 << 24), 65536)
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, let open connections finish this long', positiveInt('--shutdown-grace'), 10000)
+    .option('--probe', 'on a failed handshake, probe the upstream (cached per upstream + SNI) to confirm the cause')
     .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', hostPort('--metrics'))
     .option('--log-level <level>', `pino level (${LOG_LEVELS.join(', ')})`, oneOf('--log-level', LOG_LEVELS), 'info')
     .option('--inject-sni <name>', 'terminate clients that send no SNI and re-originate their connections upstream with SNI NAME; clients with SNI stay passthrough', servername)
@@ -103,7 +105,7 @@ export function registerProxy(program: Command): void {
       const { inject, summary, roots } = injectFromFlags(flags, { logger, upstream: flags.upstream, limits, ...(onRecord ? { onRecord } : {}) });
       let proxy;
       try {
-        proxy = await startProxy({ listen: flags.listen, upstream: flags.upstream, limits, logger, ...(inject ? { inject } : {}), ...(roots ? { roots } : {}), ...(onRecord ? { onRecord } : {}) });
+        proxy = await startProxy({ listen: flags.listen, upstream: flags.upstream, limits, logger, ...(inject ? { inject } : {}), ...(roots ? { roots } : {}), ...(onRecord ? { onRecord } : {}), ...(flags.probe ? { probe: {} } : {}) });
         if (metrics && flags.metrics) await serveMetrics(metrics, flags.metrics).then((s) => s.unref());
       } catch (err: unknown) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
@@ -119,6 +121,7 @@ export function registerProxy(program: Command): void {
           upstream: formatHostPort(flags.upstream),
           limits,
           mode: 'passthrough',
+          probe: flags.probe === true,
           ...(flags.metrics ? { metrics: `http://${formatHostPort(flags.metrics)}/metrics` } : {}),
           ...(summary ? { inject: summary } : {}),
         },

@@ -34,7 +34,7 @@ function offeredVersions(f: DiagnosisFacts): string {
 }
 
 /** What the server did, in words, for hints. */
-function serverAction(f: DiagnosisFacts): string {
+export function serverAction(f: DiagnosisFacts): string {
   switch (f.outcome) {
     case 'server_reset':
       return 'reset the connection';

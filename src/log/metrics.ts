@@ -17,6 +17,7 @@ export interface RecordSummary {
   readonly bytesFromClient: number;
   readonly bytesFromServer: number;
   readonly server: { readonly version: string | null } | null;
+  readonly probe?: { readonly cached: boolean };
 }
 
 const HANDSHAKE_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -29,6 +30,7 @@ export class ProxyMetrics {
   private handshakeSum = 0;
   private bytesFromClient = 0;
   private bytesFromServer = 0;
+  private readonly probes = { ran: 0, cached: 0 };
 
   /** @param openConnections read at scrape time */
   constructor(private readonly openConnections: () => number) {}
@@ -50,6 +52,7 @@ export class ProxyMetrics {
     }
     this.bytesFromClient += r.bytesFromClient;
     this.bytesFromServer += r.bytesFromServer;
+    if (r.probe) this.probes[r.probe.cached ? 'cached' : 'ran']++;
   }
 
   /** The exposition text. */
@@ -74,6 +77,10 @@ export class ProxyMetrics {
     out.push('# TYPE tlspeek_bytes_total counter');
     out.push(`tlspeek_bytes_total{direction="from_client"} ${this.bytesFromClient}`);
     out.push(`tlspeek_bytes_total{direction="from_server"} ${this.bytesFromServer}`);
+    out.push('# HELP tlspeek_probes_total Failed connections confirmed by --probe: a probe ran, or a cached result was used.');
+    out.push('# TYPE tlspeek_probes_total counter');
+    out.push(`tlspeek_probes_total{cached="false"} ${this.probes.ran}`);
+    out.push(`tlspeek_probes_total{cached="true"} ${this.probes.cached}`);
     return out.join('\n') + '\n';
   }
 }

@@ -10,6 +10,7 @@ import type { TrustStore } from '../certs/checks.js';
 import { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { formatHostPort, type HostPort } from './address.js';
 import { type ConnectionRecord, type InjectHandler, Session, type SessionLimits } from './session.js';
+import { UpstreamProber, type UpstreamProberOptions } from './upstream-prober.js';
 
 export interface ProxyOptions {
   readonly listen: HostPort;
@@ -22,6 +23,8 @@ export interface ProxyOptions {
   readonly roots?: TrustStore;
   /** Called with every connection record (metrics). */
   readonly onRecord?: (record: ConnectionRecord) => void;
+  /** --probe: confirm failed handshakes with probes of the upstream (cache sizes, limits; tests pass their own). */
+  readonly probe?: Omit<UpstreamProberOptions, 'upstream' | 'roots'>;
 }
 
 export interface RunningProxy {
@@ -40,6 +43,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let listenerName = formatHostPort(options.listen);
   let idle: (() => void) | null = null;
   const chainEvidence = new ChainEvidence(options.roots ? { roots: options.roots } : {});
+  const prober = options.probe ? new UpstreamProber({ ...options.probe, upstream: options.upstream, ...(options.roots ? { roots: options.roots } : {}) }) : null;
 
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
     const id = ((idBase + counter++) & 0xffffff).toString(16).padStart(6, '0');
@@ -52,6 +56,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       chainEvidence,
       ...(options.onRecord ? { onRecord: options.onRecord } : {}),
       ...(options.inject ? { inject: options.inject } : {}),
+      ...(prober ? { prober } : {}),
       onClosed: (s) => {
         sessions.delete(s);
         if (sessions.size === 0) idle?.();
@@ -80,16 +85,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
     async stop(graceMs: number): Promise<void> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Past the grace period: end open sessions, cut probes short; every record is still written.
+      const timer = setTimeout(() => {
+        for (const s of sessions) s.abort();
+        prober?.abort();
+      }, graceMs);
       if (sessions.size > 0) {
-        const drained = new Promise<void>((resolve) => {
+        await new Promise<void>((resolve) => {
           idle = resolve;
         });
-        const timer = setTimeout(() => {
-          for (const s of sessions) s.abort();
-        }, graceMs);
-        await drained;
-        clearTimeout(timer);
       }
+      await prober?.settled();
+      clearTimeout(timer);
       await closed;
     },
   };

@@ -25,6 +25,7 @@ import { AlertLevel, ProtocolVersion } from '../tls/constants.js';
 import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/flight-watcher.js';
 import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HostPort } from './address.js';
+import type { ProbeJson, UpstreamProber } from './upstream-prober.js';
 
 export interface SessionLimits {
   readonly helloTimeoutMs: number;
@@ -45,6 +46,8 @@ export interface SessionContext {
   readonly chainEvidence: ChainEvidence;
   /** Called with every connection record after it is logged (metrics). */
   readonly onRecord?: (record: ConnectionRecord) => void;
+  /** With --probe: confirms failed handshakes before their record is written. */
+  readonly prober?: UpstreamProber;
 }
 
 /** What a session hands over when it delegates a client to the inject path. */
@@ -439,10 +442,8 @@ export class Session {
     const clientAlert = this.fatalAlert.client;
     const encryptedAlert = end.kind === 'encrypted-alert' ? encryptedAlertJson() : null;
     const chainCheck = sf?.certificates?.length && hello ? this.ctx.chainEvidence.assess(sf.certificates, hello.sni ?? this.ctx.upstream.host) : null;
-    const diagnosis =
-      hello && hello.format === 'tls'
-        ? diagnose(this.diagnosisFacts(outcome, end, hello, serverAlert, clientAlert, chainCheck))
-        : { cause: null, hint: null };
+    const facts = hello && hello.format === 'tls' ? this.diagnosisFacts(outcome, end, hello, serverAlert, clientAlert, chainCheck) : null;
+    const diagnosis = facts ? diagnose(facts) : { cause: null, hint: null };
     const record: ConnectionRecord = {
       id: this.id,
       listener: this.ctx.listener,
@@ -464,6 +465,14 @@ export class Session {
       record.notTls = { reason: d.error.message, code: d.error.code, firstBytes: this.firstBytes ?? '' };
     }
     if (this.upstreamError) record.err = { code: this.upstreamError.code ?? null, message: this.upstreamError.message };
+    if (facts && this.ctx.prober) {
+      this.ctx.prober.confirm(facts, diagnosis, ({ cause, hint, probe }) => this.publish({ ...record, cause, hint, ...(probe ? { probe } : {}) }));
+    } else {
+      this.publish(record);
+    }
+  }
+
+  private publish(record: ConnectionRecord): void {
     this.ctx.logger.info(record, 'connection');
     this.ctx.onRecord?.(record);
   }
@@ -512,6 +521,8 @@ export interface ConnectionRecord {
   bytesFromServer: number;
   notTls?: { reason: string; code: string; firstBytes: string };
   err?: { code: string | null; message: string };
+  /** With --probe, when a probe ran (or its cached result was used) for this connection. */
+  probe?: ProbeJson;
 }
 
 function pickAlert(read: AlertRecord | null, end: HandshakeEnd, side: Side, encrypted: AlertJson | null): AlertJson | null {

@@ -71,6 +71,32 @@ void t.test('SIGINT with a connection that outlives the grace period: aborted, r
   sock.destroy();
 });
 
+void t.test('--probe: a failed TLS 1.3 handshake is probed and the record says so; a good one is not', async (t) => {
+  const wrongHost = pki.leaf(['other.example.com']);
+  const up = await tlsServer(t, { ...wrongHost, minVersion: 'TLSv1.3' });
+  const dir = t.testdir({ 'ca.pem': pki.ca.cert });
+  const { child, lines, port, exited, startLine } = await startCli(t, up.port, ['--probe', '--upstream-ca', `${dir}/ca.pem`]);
+  t.equal(startLine.probe, true, 'the start-up line says probing is on');
+  const rejecting = tls.connect({ host: '127.0.0.1', port, servername: 'api.example.com', ca: pki.ca.cert });
+  const error = await new Promise<NodeJS.ErrnoException>((resolve) => rejecting.once('error', resolve));
+  t.equal(error.code, 'ERR_TLS_CERT_ALTNAME_INVALID', 'Node rejects the name');
+  const good = tls.connect({ host: '127.0.0.1', port, servername: 'other.example.com', ca: pki.ca.cert });
+  await new Promise((r) => good.once('secureConnect', r));
+  good.write('ping\n');
+  await new Promise((r) => good.once('data', r));
+  good.destroy();
+  for (let i = 0; i < 100 && lines.filter((l) => l.msg === 'connection').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+  const recs = lines.filter((l) => l.msg === 'connection');
+  const failed = recs.find((r) => r.hello?.sni === 'api.example.com');
+  const ok = recs.find((r) => r.hello?.sni === 'other.example.com');
+  t.match(ok, { outcome: 'established' });
+  t.notOk(ok && 'probe' in ok, 'a successful handshake is never probed');
+  t.match(failed, { outcome: 'client_closed', cause: 'hostname_mismatch', probe: { cached: false } }, 'Node closes without an alert; the probed chain says why');
+  t.ok(failed?.probe?.findings?.some((f: Line) => f.kind === 'chain' && f.problems.includes('hostname_mismatch')), 'the probe fetched the chain and found the name missing');
+});
+
 void t.test('usage errors exit 2 with one line and no stack', async (t) => {
   const { runCli } = await import('../helpers/cli.js');
   for (const args of [

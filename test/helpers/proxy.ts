@@ -20,7 +20,7 @@ export interface TestProxy {
 }
 
 /** Options of startProxy a test may set besides the limits. */
-export type ProxyExtras = Partial<Pick<ProxyOptions, 'roots' | 'inject' | 'onRecord'>>;
+export type ProxyExtras = Partial<Pick<ProxyOptions, 'roots' | 'inject' | 'onRecord' | 'probe'>>;
 
 export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}, extras: ProxyExtras = {}): Promise<TestProxy> {
   const lines: LogLine[] = [];
