@@ -1,6 +1,7 @@
 /** `tlspeek proxy` as a process: start-up line, one record per connection, graceful SIGTERM/SIGINT. */
 import tls from 'node:tls';
 import t from 'tap';
+import type { ConnectionRecord } from '../../src/proxy/session.js';
 import { spawnCli } from '../helpers/cli.js';
 import { makePki } from '../helpers/pki.js';
 import { tlsServer } from '../helpers/servers.js';
@@ -88,13 +89,13 @@ void t.test('--probe: a failed TLS 1.3 handshake is probed and the record says s
   for (let i = 0; i < 100 && lines.filter((l) => l.msg === 'connection').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGTERM');
   t.equal(await exited, 0);
-  const recs = lines.filter((l) => l.msg === 'connection');
+  const recs = lines.filter((l) => l.msg === 'connection') as ConnectionRecord[];
   const failed = recs.find((r) => r.hello?.sni === 'api.example.com');
   const ok = recs.find((r) => r.hello?.sni === 'other.example.com');
   t.match(ok, { outcome: 'established' });
   t.notOk(ok && 'probe' in ok, 'a successful handshake is never probed');
   t.match(failed, { outcome: 'client_closed', cause: 'hostname_mismatch', probe: { cached: false } }, 'Node closes without an alert; the probed chain says why');
-  t.ok(failed?.probe?.findings?.some((f: Line) => f.kind === 'chain' && f.problems.includes('hostname_mismatch')), 'the probe fetched the chain and found the name missing');
+  t.ok(failed?.probe?.findings.some((f) => f.kind === 'chain' && f.problems.includes('hostname_mismatch')), 'the probe fetched the chain and found the name missing');
 });
 
 void t.test('usage errors exit 2 with one line and no stack', async (t) => {
