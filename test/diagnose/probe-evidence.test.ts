@@ -10,26 +10,12 @@ import { diagnose } from '../../src/diagnose/rules.js';
 import { OUTCOMES, type Outcome } from '../../src/diagnose/vocabulary.js';
 import type { ProbeFinding } from '../../src/probe/report.js';
 import { extensionsOf, helloWith } from '../fingerprint/hello-with.js';
+import { factsWith, fatal } from '../helpers/diagnosis-facts.js';
 
 const hello = helloWith({ sni: 'api.example.com', extensions: extensionsOf([0, 10, 13, 43]), supportedVersions: [0x0304, 0x0303], cipherSuites: [0x1301, 0xc02f] });
 
-function facts(over: Partial<DiagnosisFacts>): DiagnosisFacts {
-  return {
-    outcome: 'client_alert',
-    end: { kind: 'in-progress' },
-    hello,
-    sniPresent: true,
-    serverVersion: 0x0304,
-    serverHelloSeen: true,
-    serverAlert: null,
-    clientAlert: null,
-    certificateRequested: false,
-    upstreamHost: 'ingress.internal',
-    chain: null,
-    ...over,
-  };
-}
-const fatal = (code: number) => ({ level: 2, code });
+/** A handshake the server answered in TLS 1.3, then failed. */
+const facts = (over: Partial<DiagnosisFacts>): DiagnosisFacts => factsWith(hello, { outcome: 'client_alert', serverVersion: 0x0304, serverHelloSeen: true, ...over });
 
 /** A probe whose fetched chain shows `problems` (and names its cause first, as quickProbe does). */
 function probed(problems: ('hostname_mismatch' | 'incomplete_chain' | 'expired_certificate' | 'untrusted_certificate')[], cause = problems[0] ?? null): ProbeConclusion {

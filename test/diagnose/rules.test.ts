@@ -10,27 +10,12 @@ import type { DiagnosisFacts } from '../../src/diagnose/facts.js';
 import { diagnose } from '../../src/diagnose/rules.js';
 import { OUTCOMES } from '../../src/diagnose/vocabulary.js';
 import { extensionsOf, helloWith } from '../fingerprint/hello-with.js';
+import { factsWith, fatal } from '../helpers/diagnosis-facts.js';
 
 const withSni = helloWith({ sni: 'api.example.com', extensions: extensionsOf([0, 10, 13, 43]), supportedVersions: [0x0304, 0x0303], cipherSuites: [0x1301, 0xc02f] });
 const noSni = helloWith({ extensions: extensionsOf([10, 13]), cipherSuites: [0xc02f] });
 
-function facts(over: Partial<DiagnosisFacts>): DiagnosisFacts {
-  return {
-    outcome: 'server_alert',
-    end: { kind: 'in-progress' },
-    hello: withSni,
-    sniPresent: true,
-    serverVersion: null,
-    serverHelloSeen: false,
-    serverAlert: null,
-    clientAlert: null,
-    certificateRequested: false,
-    upstreamHost: 'ingress.internal',
-    chain: null,
-    ...over,
-  };
-}
-const fatal = (code: number) => ({ level: 2, code });
+const facts = (over: Partial<DiagnosisFacts>): DiagnosisFacts => factsWith(withSni, over);
 const chain = (...problems: ChainAssessment['problems']): ChainAssessment => ({ verdict: problems[0] ?? 'ok', problems, hint: 'The certificate "CN=x" ...', findings: [] });
 
 const cases: [string, Partial<DiagnosisFacts>, string | null][] = [
