@@ -1,32 +1,38 @@
 /**
  * tlspeek's relay against a direct connection and against the least a Node
- * proxy can do (bench/baseline-pipe.ts), in one run, on 127.0.0.1.
+ * proxy can do (bench/baseline-pipe.ts), in one run, on 127.0.0.1; and
+ * tlspeek's injected connections (--inject-sni) beside its passthrough.
  *
- * Processes: the TLS upstream (bench/upstream.ts), the pipe baseline and
- * tlspeek (`node dist/src/cli/main.js proxy`, stdout to /dev/null) each in
- * their own process; the clients in this one. Proxy CPU and RSS are read from
- * /proc/<pid>/stat and /proc/<pid>/status.
+ * Processes: the TLS upstream (bench/upstream.ts), the pipe baseline, tlspeek
+ * in passthrough and tlspeek with --inject-sni (`node dist/src/cli/main.js
+ * proxy`, stdout to /dev/null) each in their own process (lib/targets.ts); the
+ * clients in this one. Proxy CPU and RSS are read from /proc/<pid>/stat and
+ * /proc/<pid>/status.
  *
  * Figures: new-handshake rate (TLS 1.3 and 1.2), keep-alive request rate,
  * bulk throughput (upstream -> client through one connection), proxy CPU per
  * GiB relayed and per new connection, RSS per idle established connection.
+ * The inject target (clients without SNI, so tlspeek terminates them and
+ * re-originates with SNI) takes part in the TLS 1.3 new-handshake and bulk
+ * figures only.
  *
  *   node dist/bench/proxy.js [--quick] [--cpu-prof DIR]
  *
  * --quick: shorter runs, 256 MiB bulk, 500 idle connections (a smoke test, not figures).
- * --cpu-prof DIR: run tlspeek under `node --cpu-prof`, profile written to DIR when it stops.
+ * --cpu-prof DIR: run both tlspeek processes under `node --cpu-prof`, profiles written to DIR when they stop.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type BenchCert, makeBenchCert } from './lib/certs.js';
+import { makeBenchPki } from './lib/certs.js';
 import { machineFacts, machineLines, openFilesLimit } from './lib/machine.js';
-import { distDir, isMain } from './lib/paths.js';
-import { foreignLoadWarning, freePort, NodeChild, selfCpuSeconds, systemBusySeconds, waitForPort } from './lib/proc.js';
+import { isMain } from './lib/paths.js';
+import { foreignLoadWarning, type NodeChild, selfCpuSeconds, systemBusySeconds } from './lib/proc.js';
 import { fmt, median, ratio, sleep } from './lib/stats.js';
-import { BenchClient, type TlsVersion } from './lib/tls-client.js';
 import { passFail, table } from './lib/table.js';
+import { startInject, startPipe, startTlspeek, startUpstream, type Target, TARGETS, type TargetName } from './lib/targets.js';
+import { BenchClient, type TlsVersion } from './lib/tls-client.js';
 
 export const GOALS = {
   bulkVsPipe: 0.95,
@@ -47,7 +53,7 @@ export interface ProxyBenchOptions {
   readonly bulkBytes: number;
   readonly bulkRepeats: number;
   readonly idleConnections: number;
-  /** When set, tlspeek runs with `node --cpu-prof` and writes its profile here. */
+  /** When set, both tlspeek processes run with `node --cpu-prof` and write their profiles here. */
   readonly tlspeekProfileDir?: string;
 }
 
@@ -74,15 +80,9 @@ export const QUICK_PROXY_OPTIONS: ProxyBenchOptions = {
   idleConnections: 500,
 };
 
-type TargetName = 'direct' | 'pipe' | 'tlspeek';
-const TARGETS: readonly TargetName[] = ['direct', 'pipe', 'tlspeek'];
-
-interface Target {
-  readonly name: TargetName;
-  readonly port: number;
-  /** The proxy process; null for direct. */
-  readonly child: NodeChild | null;
-}
+/** The figures the inject target takes part in: the client's TLS 1.3 handshake and bulk. */
+const INJECT_FIGURES = ['handshake-TLSv1.3', 'handshake-cpu-TLSv1.3', 'bulk', 'bulk-cpu'] as const;
+const PASSTHROUGH_TARGETS = TARGETS.filter((t) => t !== 'inject');
 
 export interface ProxyFigure {
   key: string;
@@ -91,7 +91,7 @@ export interface ProxyFigure {
   /** Whether more is better (rates) or less (costs). */
   higherIsBetter: boolean;
   values: Record<TargetName, number | null>;
-  /** Raw per-round or per-repeat values. */
+  /** Raw per-round or per-repeat values (none for a target the figure does not measure, whose value is null). */
   samples: Record<TargetName, number[]>;
 }
 
@@ -175,8 +175,9 @@ class Tally {
     return this.sums[target].proxyCpu;
   }
 
+  /** One row per target measured in the phase. */
   shares(phase: string): CpuShare[] {
-    return TARGETS.map((target) => {
+    return TARGETS.filter((target) => this.sums[target].seconds > 0).map((target) => {
       const s = this.sums[target];
       const pct = (x: number) => (s.seconds > 0 ? (x / s.seconds) * 100 : 0);
       return { phase, target, clientPct: pct(s.clientCpu), upstreamPct: pct(s.upstreamCpu), proxyPct: target === 'direct' ? null : pct(s.proxyCpu), otherPct: pct(s.otherCpu) };
@@ -185,32 +186,19 @@ class Tally {
 }
 
 function emptyRecord<T>(make: () => T): Record<TargetName, T> {
-  return { direct: make(), pipe: make(), tlspeek: make() };
+  return { direct: make(), pipe: make(), tlspeek: make(), inject: make() };
 }
 
-async function startUpstream(cert: BenchCert): Promise<{ child: NodeChild; port: number }> {
-  const child = new NodeChild('upstream', path.join(distDir(), 'bench', 'upstream.js'), ['--key', cert.keyPath, '--cert', cert.certPath], { stdout: 'pipe' });
-  const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
-  return { child, port };
-}
-
-async function startPipe(upstreamPort: number): Promise<Target> {
-  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], { stdout: 'pipe' });
-  const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
-  return { name: 'pipe', port, child };
-}
-
-async function startTlspeek(upstreamPort: number, nodeArgs: readonly string[]): Promise<Target> {
-  // The CLI logs to stdout, which goes to /dev/null; so it cannot tell us its port: pick one for it.
-  const port = await freePort();
-  const child = new NodeChild(
-    'tlspeek',
-    path.join(distDir(), 'src', 'cli', 'main.js'),
-    ['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', `127.0.0.1:${upstreamPort}`],
-    { stdout: 'null', nodeArgs },
-  );
-  await waitForPort(port, 10_000, child);
-  return { name: 'tlspeek', port, child };
+/**
+ * Checks, by the certificate each target shows, that passthrough targets reach
+ * the upstream and that the inject target really terminates its SNI-less clients.
+ */
+async function checkWhoAnswers(client: BenchClient, targets: Record<TargetName, Target>, expected: Record<'upstream' | 'tlspeek', string>): Promise<void> {
+  for (const name of TARGETS) {
+    const want = name === 'inject' ? 'tlspeek' : 'upstream';
+    const got = await client.peerFingerprint(targets[name]);
+    if (got !== expected[want]) throw new Error(`${name}: the client was shown certificate ${got}, not the ${want}'s ${expected[want]}`);
+  }
 }
 
 export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_OPTIONS, log: (line: string) => void = () => undefined): Promise<ProxyBenchResult> {
@@ -223,9 +211,9 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
   }
   const tlspeekArgs = options.tlspeekProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.tlspeekProfileDir] : [];
 
-  const cert = makeBenchCert();
+  const pki = makeBenchPki();
   const children: NodeChild[] = [];
-  const client = new BenchClient(cert.certPem);
+  const client = new BenchClient(pki.caPem);
   const figures: ProxyFigure[] = [];
   const cpu: CpuShare[] = [];
   const errors = emptyRecord(() => 0);
@@ -242,18 +230,21 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     return result;
   };
   try {
-    const up = await startUpstream(cert);
+    const up = await startUpstream(pki);
     children.push(up.child);
     const pipe = await startPipe(up.port);
     children.push(pipe.child!);
     const peek = await startTlspeek(up.port, tlspeekArgs);
     children.push(peek.child!);
-    const targets: Record<TargetName, Target> = { direct: { name: 'direct', port: up.port, child: null }, pipe, tlspeek: peek };
+    const inject = await startInject(up.port, pki, tlspeekArgs);
+    children.push(inject.child!);
+    const targets: Record<TargetName, Target> = { direct: { name: 'direct', port: up.port, sni: true, child: null }, pipe, tlspeek: peek, inject };
+    await checkWhoAnswers(client, targets, { upstream: pki.upstream.fingerprint256, tlspeek: pki.tlspeek.fingerprint256 });
 
     log('warming up (JIT, TLS contexts) ...');
     for (const name of TARGETS) {
-      await client.handshakeLoop(targets[name].port, 'TLSv1.3', 400, options.handshakeConcurrency, 2000);
-      await client.download(targets[name].port, 64 * 2 ** 20, 30_000);
+      await client.handshakeLoop(targets[name], 'TLSv1.3', 400, options.handshakeConcurrency, 2000);
+      await client.download(targets[name], 64 * 2 ** 20, 30_000);
     }
 
     // ---- new-handshake rate ------------------------------------------------
@@ -263,17 +254,19 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
       const cpuPerConn = newFigure(`handshake-cpu-${version}`, `proxy CPU per new connection, ${version}`, 'µs', false);
       const tally = new Tally();
       const connections = emptyRecord(() => 0);
+      // tlspeek's own TLS server and client are Node's: the injected figure is for a TLS 1.3 client only.
+      const measured = version === 'TLSv1.3' ? TARGETS : PASSTHROUGH_TARGETS;
       for (let round = 0; round < options.handshakeRounds; round++) {
-        for (const name of TARGETS) {
+        for (const name of measured) {
           const cpuBefore = tally.proxyCpu(name);
-          const r = await measure(up.child, targets[name], tally, () => client.handshakeLoop(targets[name].port, version, options.handshakeMs, options.handshakeConcurrency));
+          const r = await measure(up.child, targets[name], tally, () => client.handshakeLoop(targets[name], version, options.handshakeMs, options.handshakeConcurrency));
           errors[name] += r.errors;
           connections[name] += r.count;
           rate.samples[name].push(r.perSecond);
           if (name !== 'direct' && r.count > 0) cpuPerConn.samples[name].push(((tally.proxyCpu(name) - cpuBefore) / r.count) * 1e6);
         }
       }
-      for (const name of TARGETS) {
+      for (const name of measured) {
         rate.values[name] = median(rate.samples[name]);
         cpuPerConn.values[name] = name === 'direct' || connections[name] === 0 ? null : (tally.proxyCpu(name) / connections[name]) * 1e6;
       }
@@ -286,12 +279,12 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     const keepAlive = newFigure('keepalive', `keep-alive requests, 64 B echo (${options.keepAliveConnections} connections)`, 'req/s', true);
     const keepAliveTally = new Tally();
     for (let round = 0; round < options.keepAliveRounds; round++) {
-      for (const name of TARGETS) {
-        const r = await measure(up.child, targets[name], keepAliveTally, () => client.keepAliveLoop(targets[name].port, options.keepAliveMs, options.keepAliveConnections));
+      for (const name of PASSTHROUGH_TARGETS) {
+        const r = await measure(up.child, targets[name], keepAliveTally, () => client.keepAliveLoop(targets[name], options.keepAliveMs, options.keepAliveConnections));
         keepAlive.samples[name].push(r.perSecond);
       }
     }
-    for (const name of TARGETS) keepAlive.values[name] = median(keepAlive.samples[name]);
+    for (const name of PASSTHROUGH_TARGETS) keepAlive.values[name] = median(keepAlive.samples[name]);
     cpu.push(...keepAliveTally.shares('keep-alive'));
     figures.push(keepAlive);
 
@@ -305,7 +298,7 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     for (let rep = 0; rep < options.bulkRepeats; rep++) {
       for (const name of TARGETS) {
         const before = name === 'direct' ? 0 : bulkTally.proxyCpu(name);
-        const r = await measure(up.child, targets[name], bulkTally, () => client.download(targets[name].port, options.bulkBytes, 120_000));
+        const r = await measure(up.child, targets[name], bulkTally, () => client.download(targets[name], options.bulkBytes, 120_000));
         bulk.samples[name].push(mib / r.seconds);
         if (name !== 'direct') cpuPerGiB.samples[name].push((bulkTally.proxyCpu(name) - before) / gib);
       }
@@ -320,6 +313,7 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     // ---- RSS per idle connection (fresh proxy processes) ----------------------
     await pipe.child!.stop();
     await peek.child!.stop();
+    await inject.child!.stop();
     const idle = newFigure('idle-rss', `proxy RSS per idle TLS connection (${fmt(idleCount)} open)`, 'KiB', false);
     const idleTotal = newFigure('idle-rss-total', 'proxy RSS with them open', 'MiB', false);
     for (const name of ['pipe', 'tlspeek'] as const) {
@@ -327,10 +321,10 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
       const t = name === 'pipe' ? await startPipe(up.port) : await startTlspeek(up.port, []);
       children.push(t.child!);
       // Warm the fresh process the same way (code compiled, heap grown) before the first reading.
-      await client.handshakeLoop(t.port, 'TLSv1.3', 1000, options.handshakeConcurrency, 400);
+      await client.handshakeLoop(t, 'TLSv1.3', 1000, options.handshakeConcurrency, 400);
       await sleep(500);
       const before = t.child!.usage().rssKiB;
-      const sockets = await client.openIdle(t.port, idleCount, 32).catch((err: unknown) => {
+      const sockets = await client.openIdle(t, idleCount, 32).catch((err: unknown) => {
         client.closeAll();
         throw err;
       });
@@ -348,12 +342,14 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     figures.push(idle, idleTotal);
 
     const foreignLoadPct = meteredSeconds > 0 ? (otherCpu / meteredSeconds) * 100 : 0;
-    if (options.tlspeekProfileDir) notes.push(`tlspeek CPU profile (the first tlspeek process, all phases but idle) written to ${options.tlspeekProfileDir}`);
+    if (options.tlspeekProfileDir) {
+      notes.push(`tlspeek CPU profiles (all phases but idle) written to ${options.tlspeekProfileDir}: passthrough pid ${peek.child!.pid}, inject pid ${inject.child!.pid}`);
+    }
     return { options: { ...options, idleConnections: idleCount }, figures, cpu, goals: evaluateGoals(figures), errors, foreignLoadPct, notes };
   } finally {
     client.closeAll();
     await Promise.all(children.map((c) => c.stop()));
-    cert.remove();
+    pki.remove();
   }
 }
 
@@ -379,36 +375,48 @@ function evaluateGoals(figures: readonly ProxyFigure[]): GoalResult[] {
   return goals;
 }
 
-/** Lowest and highest tlspeek/pipe ratio of the rounds taken side by side: how firm the median ratio is. */
-function pairedRange(f: ProxyFigure): string {
-  const n = Math.min(f.samples.pipe.length, f.samples.tlspeek.length);
+/** Lowest and highest a/b ratio of the rounds taken side by side: how firm the median ratio is. */
+function pairedRange(f: ProxyFigure, a: TargetName, b: TargetName): string {
+  const n = Math.min(f.samples[a].length, f.samples[b].length);
   if (n < 2) return '';
-  const ratios = Array.from({ length: n }, (_, i) => f.samples.tlspeek[i]! / f.samples.pipe[i]!);
+  const ratios = Array.from({ length: n }, (_, i) => f.samples[a][i]! / f.samples[b][i]!);
   return `${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}`;
 }
 
 const digitsFor = (unit: string): number => (unit === 's/GiB' ? 2 : unit === 'KiB' || unit === 'MiB' ? 1 : 0);
+const times = (v: number | null): string => (v === null ? 'n/a' : `${fmt(v, 2)}x`);
 
 export function formatProxy(r: ProxyBenchResult): string {
   const rows = r.figures.map((f) => {
     const d = digitsFor(f.unit);
-    const x = (v: number | null) => (v === null ? 'n/a' : `${fmt(v, 2)}x`);
-    return [f.label, f.unit, fmt(f.values.direct, d), fmt(f.values.pipe, d), fmt(f.values.tlspeek, d), x(ratio(f.values.tlspeek, f.values.pipe)), pairedRange(f), x(ratio(f.values.tlspeek, f.values.direct))];
+    const v = f.values;
+    return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), times(ratio(v.tlspeek, v.pipe)), pairedRange(f, 'tlspeek', 'pipe'), times(ratio(v.tlspeek, v.direct))];
   });
+  const injectRows = r.figures
+    .filter((f) => (INJECT_FIGURES as readonly string[]).includes(f.key))
+    .map((f) => {
+      const d = digitsFor(f.unit);
+      const v = f.values;
+      return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), fmt(v.inject, d), times(ratio(v.inject, v.pipe)), pairedRange(f, 'inject', 'pipe'), times(ratio(v.inject, v.tlspeek))];
+    });
   const cpuRows = r.cpu.map((c) => [c.phase, c.target, fmt(c.clientPct), fmt(c.upstreamPct), c.proxyPct === null ? 'n/a' : fmt(c.proxyPct), fmt(c.otherPct)]);
   const warning = foreignLoadWarning(r.foreignLoadPct);
   const goalRows = r.goals.map((g) => [g.description, g.threshold, g.measured === null ? 'n/a' : fmt(g.measured, 2), passFail(g.met)]);
   const o = r.options;
   return [
-    `Proxy relay on 127.0.0.1: direct to the upstream, through a pipe proxy, through tlspeek`,
+    `Proxy relay on 127.0.0.1: direct to the upstream, through a pipe proxy, through tlspeek (passthrough)`,
     `(new handshakes: ${o.handshakeRounds} rounds of ${o.handshakeMs} ms per target; keep-alive: ${o.keepAliveRounds} rounds of ${o.keepAliveMs} ms;`,
     ` bulk: ${o.bulkRepeats} rounds; the targets take turns within a round; medians; idle: fresh proxy processes, RSS after - before)`,
     table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'tlspeek/pipe', '(per round)', 'tlspeek/direct'], rows),
     '',
+    `Injected connections, same rounds: tlspeek --inject-sni, clients sending no SNI (TLS 1.3), so tlspeek terminates them`,
+    `and re-originates upstream with SNI (TLS 1.3, verified against --upstream-ca); 'tlspeek' is passthrough, as above:`,
+    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'inject', 'inject/pipe', '(per round)', 'inject/tlspeek'], injectRows),
+    '',
     `CPU use during each phase, % of one core (${os.availableParallelism()} cores in all; 'other' = processes not of this bench):`,
     table(['phase', 'target', 'client', 'upstream', 'proxy', 'other'], cpuRows),
     '',
-    `failed connections: direct ${r.errors.direct}, pipe ${r.errors.pipe}, tlspeek ${r.errors.tlspeek}`,
+    `failed connections: ${TARGETS.map((t) => `${t} ${r.errors[t]}`).join(', ')}`,
     `other processes' CPU use while measuring: ${fmt(r.foreignLoadPct)}% of one core`,
     ...(warning ? [warning] : []),
     ...r.notes.map((n) => `note: ${n}`),

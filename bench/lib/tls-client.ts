@@ -15,6 +15,20 @@ const STEP_TIMEOUT_MS = 10_000;
 /** Give up on a phase after this many failed connections. */
 const MAX_ERRORS = 50;
 
+/** Where a client connects, and whether its ClientHello names BENCH_HOST in SNI. */
+export interface Endpoint {
+  readonly port: number;
+  /**
+   * false: no SNI (the host is an IP literal, so Node sends none), as a legacy
+   * client: tlspeek --inject-sni terminates such a client. The certificate is
+   * still verified: chain against the bench CA, and names against BENCH_HOST.
+   */
+  readonly sni: boolean;
+}
+
+/** Without SNI, Node would check the certificate against the IP literal it dialled. */
+const checkBenchHost = (_host: string, cert: tls.PeerCertificate): Error | undefined => tls.checkServerIdentity(BENCH_HOST, cert);
+
 export class BenchClient {
   private readonly contexts: Record<TlsVersion, tls.SecureContext>;
   private readonly open = new Set<tls.TLSSocket>();
@@ -28,9 +42,15 @@ export class BenchClient {
   }
 
   /** Connects and completes a full handshake (no session reuse) with exactly `version`. */
-  connect(port: number, version: TlsVersion): Promise<tls.TLSSocket> {
+  connect(to: Endpoint, version: TlsVersion): Promise<tls.TLSSocket> {
+    const port = to.port;
     return new Promise((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port, servername: BENCH_HOST, secureContext: this.contexts[version] });
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port,
+        secureContext: this.contexts[version],
+        ...(to.sni ? { servername: BENCH_HOST } : { checkServerIdentity: checkBenchHost }),
+      });
       this.track(s);
       s.setNoDelay(true);
       const timer = setTimeout(() => fail(new Error(`handshake with 127.0.0.1:${port} took over ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
@@ -57,8 +77,8 @@ export class BenchClient {
   }
 
   /** One request on a new connection: handshake, 'E' + 63 bytes, 63 bytes back, close_notify + FIN. */
-  async request(port: number, version: TlsVersion): Promise<void> {
-    const s = await this.connect(port, version);
+  async request(to: Endpoint, version: TlsVersion): Promise<void> {
+    const s = await this.connect(to, version);
     try {
       await exchange(s, REQUEST_FIRST, REQUEST_FIRST.length - 1);
     } finally {
@@ -72,7 +92,7 @@ export class BenchClient {
    * New TLS connections per second: `concurrency` loops of `request` for
    * `durationMs` (and at most `maxCount` requests).
    */
-  async handshakeLoop(port: number, version: TlsVersion, durationMs: number, concurrency: number, maxCount = 1_000_000): Promise<LoopResult> {
+  async handshakeLoop(to: Endpoint, version: TlsVersion, durationMs: number, concurrency: number, maxCount = 1_000_000): Promise<LoopResult> {
     let count = 0;
     let errors = 0;
     let lastError: unknown = null;
@@ -81,12 +101,12 @@ export class BenchClient {
     const worker = async (): Promise<void> => {
       while (performance.now() < deadline && count + errors < maxCount) {
         try {
-          await this.request(port, version);
+          await this.request(to, version);
           count++;
         } catch (err: unknown) {
           errors++;
           lastError = err;
-          if (errors >= MAX_ERRORS) throw new Error(`${errors} failed connections to 127.0.0.1:${port}`, { cause: lastError });
+          if (errors >= MAX_ERRORS) throw new Error(`${errors} failed connections to 127.0.0.1:${to.port}`, { cause: lastError });
         }
       }
     };
@@ -97,8 +117,8 @@ export class BenchClient {
   }
 
   /** Requests per second over `connections` established connections, one request in flight on each. */
-  async keepAliveLoop(port: number, durationMs: number, connections: number, maxCount = 10_000_000): Promise<LoopResult> {
-    const sockets = await Promise.all(Array.from({ length: connections }, () => this.connect(port, 'TLSv1.3')));
+  async keepAliveLoop(to: Endpoint, durationMs: number, connections: number, maxCount = 10_000_000): Promise<LoopResult> {
+    const sockets = await Promise.all(Array.from({ length: connections }, () => this.connect(to, 'TLSv1.3')));
     let count = 0;
     const start = performance.now();
     const deadline = start + durationMs;
@@ -141,8 +161,8 @@ export class BenchClient {
   }
 
   /** Asks the upstream for `bytes` over one connection; resolves when all arrived. */
-  async download(port: number, bytes: number, timeoutMs: number): Promise<{ seconds: number }> {
-    const s = await this.connect(port, 'TLSv1.3');
+  async download(to: Endpoint, bytes: number, timeoutMs: number): Promise<{ seconds: number }> {
+    const s = await this.connect(to, 'TLSv1.3');
     const header = Buffer.alloc(9);
     header[0] = 0x53; // 'S'
     header.writeBigUInt64BE(BigInt(bytes), 1);
@@ -174,17 +194,27 @@ export class BenchClient {
   }
 
   /** Opens `count` TLS connections (at most `concurrency` handshakes at once) and keeps them idle. */
-  async openIdle(port: number, count: number, concurrency: number): Promise<tls.TLSSocket[]> {
+  async openIdle(to: Endpoint, count: number, concurrency: number): Promise<tls.TLSSocket[]> {
     const sockets: tls.TLSSocket[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < count) {
         next++;
-        sockets.push(await this.connect(port, 'TLSv1.3'));
+        sockets.push(await this.connect(to, 'TLSv1.3'));
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     return sockets;
+  }
+
+  /** The SHA-256 fingerprint of the certificate a new TLS 1.3 connection to `to` is shown: which side answered. */
+  async peerFingerprint(to: Endpoint): Promise<string> {
+    const s = await this.connect(to, 'TLSv1.3');
+    try {
+      return s.getPeerX509Certificate()?.fingerprint256 ?? '(none)';
+    } finally {
+      s.destroy();
+    }
   }
 
   /** Waits (bounded) until every socket this client opened has closed. */
