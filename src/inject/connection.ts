@@ -55,7 +55,7 @@ export interface InjectShared {
   /** tlspeek's TLS server settings for legacy clients (certificate, versions, ciphers). */
   readonly clientContext: tls.SecureContext;
   readonly clientMinVersion: string;
-  /** tls.connect options for the upstream, without socket, servername and ALPN. */
+  /** tls.connect options for the upstream (its secure context built once), without socket, servername and ALPN. */
   readonly upstreamTls: tls.ConnectionOptions;
   /** Refuse an upstream whose certificate does not verify (false: --insecure-upstream). */
   readonly verifyUpstream: boolean;

@@ -67,8 +67,7 @@ export class SniInjector implements InjectHandler {
         // checkServerIdentity against NAME, as rejectUnauthorized would), so that a
         // refusal still leaves the chain to check and the client to answer.
         rejectUnauthorized: false,
-        minVersion: UPSTREAM_MIN_VERSION,
-        ...(o.upstreamCa !== undefined ? { ca: o.upstreamCa } : {}),
+        secureContext: upstreamSecureContext(o.upstreamCa),
       },
       verifyUpstream: o.insecureUpstream !== true,
       chainEvidence: new ChainEvidence(o.upstreamCa !== undefined ? { roots: loadTrustStore(o.upstreamCa) } : {}),
@@ -93,6 +92,17 @@ export function clientSecureContext(certPem: string, keyPem: string, minVersion:
     // Level 0 on this context only: TLS 1.0/1.1 and their suites, for clients that have nothing newer.
     ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
   });
+}
+
+/**
+ * tlspeek's TLS client settings for the upstream, built once: given `ca` and
+ * no context, tls.connect builds a new context (and trust store) for every
+ * connection; sharing one took about a fifth off the proxy CPU of a new
+ * injected connection (bench/proxy.ts). The versions go in the context:
+ * tls.connect ignores minVersion when given one.
+ */
+export function upstreamSecureContext(caPem: string | undefined): tls.SecureContext {
+  return tls.createSecureContext({ minVersion: UPSTREAM_MIN_VERSION, ...(caPem !== undefined ? { ca: caPem } : {}) });
 }
 
 function describe(certPem: string): string {

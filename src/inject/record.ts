@@ -6,7 +6,7 @@
  * upstream, the alert it sent).
  */
 import type { ChainAssessment } from '../certs/checks.js';
-import { describeCertificate } from '../certs/parse.js';
+import type { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { type AlertJson, alertJson } from '../log/alert-json.js';
 import { helloJson } from '../log/hello-json.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
@@ -91,6 +91,8 @@ export interface RecordContext {
   readonly servername: string;
   readonly clientMinVersion: string;
   readonly certificateDescription: string;
+  /** Describes chains, parsed once per distinct chain (the upstream sends the same one every time). */
+  readonly chainEvidence: Pick<ChainEvidence, 'describe'>;
 }
 
 export function injectRecord(h: Handover, ctx: RecordContext, end: InjectEnd, ev: InjectEvidence, durationMs: number): InjectRecord {
@@ -111,7 +113,7 @@ export function injectRecord(h: Handover, ctx: RecordContext, end: InjectEnd, ev
     client: ev.client,
     upstream: ev.upstream,
     hello: helloJson(h.hello, h.helloBytes, h.helloRecords),
-    server: serverObject(ev),
+    server: serverObject(ev, ctx.chainEvidence),
     clientAlert: ev.clientAlert ? alertJson(ev.clientAlert) : null,
     outcome: injectOutcome(end),
     cause,
@@ -134,16 +136,18 @@ export function injectRecord(h: Handover, ctx: RecordContext, end: InjectEnd, ev
 }
 
 /** SPEC's `server`: what the upstream answered tlspeek. */
-function serverObject(ev: InjectEvidence): ServerJson | null {
+function serverObject(ev: InjectEvidence, chains: Pick<ChainEvidence, 'describe'>): ServerJson | null {
   const facts = ev.upstreamFacts;
   if (!facts) return null;
+  // TLS 1.3 encrypts the certificates and ALPN; tlspeek, as the endpoint, still knows them.
+  const sent = facts.certificates ?? [];
+  const chain = sent.length > 0 ? sent : ev.upstreamChain;
   const json = serverJson(facts, {
     reset: ev.upstreamReset,
     alert: ev.upstreamAlert ? alertJson(ev.upstreamAlert) : null,
     chainCheck: ev.chainCheck,
+    certificates: chain.length > 0 ? chains.describe(chain) : [],
   });
-  // TLS 1.3 encrypts the certificates and ALPN; tlspeek, as the endpoint, still knows them.
-  if (json.certificates.length === 0 && ev.upstreamChain.length > 0) json.certificates = ev.upstreamChain.map((der) => describeCertificate(der));
   json.alpn ??= ev.upstreamAlpn;
   return json;
 }

@@ -25,7 +25,9 @@ export function receivedAlert(err: unknown): AlertRecord | null {
  * The peer's certificates, leaf first, from `getPeerCertificate(true)`. Node
  * orders them by issuer (not as sent), drops strays and may end with the
  * trust anchor from its own store; used only when the Certificate message was
- * encrypted (TLS 1.3).
+ * encrypted (TLS 1.3). Not getPeerX509Certificate(): on a Node 20 client
+ * socket it takes the leaf out of OpenSSL's peer chain, after which
+ * getPeerCertificate(true) returns an empty object.
  */
 export function peerChain(socket: tls.TLSSocket): Buffer[] {
   const out: Buffer[] = [];
