@@ -22,29 +22,42 @@ export interface TestProxy {
 /** Options of startProxy a test may set besides the limits. */
 export type ProxyExtras = Partial<Pick<ProxyOptions, 'roots' | 'inject' | 'onRecord' | 'probe'>>;
 
-export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}, extras: ProxyExtras = {}): Promise<TestProxy> {
+/** A pino logger writing into memory: connection records queued for `records`, other lines kept in `lines`. */
+export function captureLog<R = Rec>(): { logger: pino.Logger; lines: LogLine[]; records: (count: number, timeoutMs?: number) => Promise<R[]> } {
   const lines: LogLine[] = [];
-  const queue: Rec[] = [];
+  const queue: R[] = [];
   let waiter: (() => void) | null = null;
   const destination = {
     write(s: string) {
       for (const l of s.split('\n')) {
         if (l.trim() === '') continue;
         const line = JSON.parse(l) as LogLine;
-        if (line.msg === 'connection') queue.push(line as unknown as Rec);
+        if (line.msg === 'connection') queue.push(line as unknown as R);
         else lines.push(line);
       }
       waiter?.();
     },
   };
   const logger = pino({ level: 'info', base: undefined }, destination);
-  const proxy = await startProxy({
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream,
-    limits: { helloTimeoutMs: 10000, handshakeTimeoutMs: 15000, maxHelloBytes: 65536, ...limits },
-    logger,
-    ...extras,
-  });
+  const records = async (count: number, timeoutMs = 10000): Promise<R[]> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (queue.length >= count) return queue.splice(0, count);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} connection record(s); have ${queue.length}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+  return { logger, lines, records };
+}
+
+/** Stops `proxy` once, at the latest when the test ends. */
+export function stopOnce(t: Test, proxy: RunningProxy): () => Promise<void> {
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -52,24 +65,13 @@ export async function startTestProxy(t: Test, upstream: HostPort, limits: Partia
     await proxy.stop(1000);
   };
   t.teardown(stop);
-  return {
-    port: proxy.address.port,
-    proxy,
-    lines,
-    stop,
-    records: async (count: number, timeoutMs = 10000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (queue.length >= count) return queue.splice(0, count);
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} connection record(s); have ${queue.length}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 50);
-          waiter = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
-  };
+  return stop;
+}
+
+export const TEST_LIMITS: SessionLimits = { helloTimeoutMs: 10000, handshakeTimeoutMs: 15000, maxHelloBytes: 65536 };
+
+export async function startTestProxy(t: Test, upstream: HostPort, limits: Partial<SessionLimits> = {}, extras: ProxyExtras = {}): Promise<TestProxy> {
+  const { logger, lines, records } = captureLog();
+  const proxy = await startProxy({ listen: { host: '127.0.0.1', port: 0 }, upstream, limits: { ...TEST_LIMITS, ...limits }, logger, ...extras });
+  return { port: proxy.address.port, proxy, lines, stop: stopOnce(t, proxy), records };
 }

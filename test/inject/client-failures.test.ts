@@ -13,7 +13,7 @@ import { opensslClient } from '../helpers/clients.js';
 import { makePki } from '../helpers/pki.js';
 import { rawClient } from '../helpers/raw-client.js';
 import { helloReactor, type Listening, tlsServer } from '../helpers/servers.js';
-import { startInjectProxy } from './inject-proxy.js';
+import { startInjectProxy } from '../helpers/inject-proxy.js';
 
 const NAME = 'api.example.com';
 const upstreamPki = makePki('client failures root');

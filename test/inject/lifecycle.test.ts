@@ -8,7 +8,7 @@ import { createCertificateAuthority, issueServerCertificate } from '../../src/ce
 import { nodeClient } from '../helpers/clients.js';
 import { makePki } from '../helpers/pki.js';
 import { helloReactor, tlsServer } from '../helpers/servers.js';
-import { startInjectProxy } from './inject-proxy.js';
+import { startInjectProxy } from '../helpers/inject-proxy.js';
 
 const NAME = 'api.example.com';
 const upstreamPki = makePki('lifecycle root');

@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { createCertificateAuthority, issueServerCertificate } from '../../src/certs/issue.js';
 import { makePki } from '../helpers/pki.js';
 import { rawServer } from '../helpers/servers.js';
-import { startInjectProxy } from './inject-proxy.js';
+import { startInjectProxy } from '../helpers/inject-proxy.js';
 
 const NAME = 'api.example.com';
 const upstreamPki = makePki('relay root');
