@@ -13,7 +13,7 @@ import pino from 'pino';
 import { issueSelfSignedCertificate } from '../src/certs/issue.js';
 import { startProxy } from '../src/proxy/listener.js';
 import type { ConnectionRecord } from '../src/proxy/session.js';
-import { ClientHelloReader } from '../src/tls/client-hello.js';
+import { sniOnlyIngress } from './lib/sni-only-ingress.js';
 
 const HOST = 'api.example.com';
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -26,32 +26,6 @@ async function virtualHost(cert: string, key: string): Promise<net.Server> {
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n'));
   });
   server.on('tlsClientError', () => undefined);
-  await listen(server);
-  return server;
-}
-
-/** An SNI-only ingress: reads the hello, resets clients without SNI, routes the rest. */
-async function sniOnlyIngress(backendPort: number): Promise<net.Server> {
-  const server = net.createServer((client) => {
-    client.on('error', () => undefined);
-    const reader = new ClientHelloReader(1 << 16);
-    const seen: Buffer[] = [];
-    const onData = (chunk: Buffer) => {
-      seen.push(chunk);
-      const p = reader.push(chunk);
-      if (p.state === 'need-more') return;
-      client.off('data', onData);
-      if (p.state !== 'complete' || p.hello.sni === null) {
-        client.resetAndDestroy(); // sni_host: null, filter_chain_not_found
-        return;
-      }
-      const backend = net.connect(backendPort, '127.0.0.1');
-      backend.on('error', () => client.destroy());
-      backend.write(Buffer.concat(seen));
-      client.pipe(backend).pipe(client);
-    };
-    client.on('data', onData);
-  });
   await listen(server);
   return server;
 }
@@ -118,13 +92,13 @@ async function main(): Promise<void> {
   });
   const proxy = await startProxy({
     listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: '127.0.0.1', port: port(ingress) },
+    upstream: { host: '127.0.0.1', port: ingress.port },
     limits: { helloTimeoutMs: 2000, handshakeTimeoutMs: 3000, maxHelloBytes: 65536 },
     logger: pino({ base: undefined }, sink),
   });
 
   console.log(bold('tlspeek demo'));
-  console.log(`  ingress  127.0.0.1:${port(ingress)}  (SNI-only: resets clients without SNI; ${HOST} certificate sha256 ${sha256.slice(0, 16)}…)`);
+  console.log(`  ingress  127.0.0.1:${ingress.port}  (SNI-only: resets clients without SNI; ${HOST} certificate sha256 ${sha256.slice(0, 16)}…)`);
   console.log(`  tlspeek  127.0.0.1:${proxy.address.port}  ->  ingress\n`);
 
   const seen: string[] = [];
@@ -145,7 +119,7 @@ async function main(): Promise<void> {
   console.log(dim('\nIn production: tlspeek proxy --listen 0.0.0.0:8443 --upstream ingress:443 | tee tlspeek.log  (one JSON line per connection)'));
 
   await proxy.stop(500);
-  ingress.close();
+  ingress.server.close();
   vhost.close();
 }
 

@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { createCertificateAuthority, issueServerCertificate } from '../src/certs/issue.js';
 import type { InjectJson } from '../src/inject/record.js';
 import type { ConnectionRecord } from '../src/proxy/session.js';
-import { ClientHelloReader } from '../src/tls/client-hello.js';
+import { sniOnlyIngress } from './lib/sni-only-ingress.js';
 
 const NAME = 'api.example.com';
 const BODY = `hello from the ${NAME} virtual host\n`;
@@ -119,31 +119,6 @@ async function virtualHost(cert: string, key: string): Promise<{ server: net.Ser
     s.once('data', () => s.end(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${BODY.length}\r\nconnection: close\r\n\r\n${BODY}`));
   });
   server.on('tlsClientError', () => undefined);
-  return { server, port: await listen(server) };
-}
-
-/** An SNI-only ingress: reads the hello, resets clients without SNI, routes the rest. */
-async function sniOnlyIngress(backendPort: number): Promise<{ server: net.Server; port: number }> {
-  const server = net.createServer((client) => {
-    client.on('error', () => undefined);
-    const reader = new ClientHelloReader(1 << 16);
-    const seen: Buffer[] = [];
-    const onData = (chunk: Buffer) => {
-      seen.push(chunk);
-      const p = reader.push(chunk);
-      if (p.state === 'need-more') return;
-      client.off('data', onData);
-      if (p.state !== 'complete' || p.hello.sni === null) {
-        client.resetAndDestroy(); // Envoy: sni_host: null, filter_chain_not_found
-        return;
-      }
-      const backend = net.connect(backendPort, '127.0.0.1');
-      backend.on('error', () => client.destroy());
-      backend.write(Buffer.concat(seen));
-      client.pipe(backend).pipe(client);
-    };
-    client.on('data', onData);
-  });
   return { server, port: await listen(server) };
 }
 
