@@ -10,38 +10,62 @@
  * removed from ciphers, extensions and curves; point formats are one byte and
  * cannot carry GREASE.
  */
-import { createHash } from 'node:crypto';
-
 import type { ClientHello } from '../tls/types.js';
+import { AsciiScratch } from './ascii-scratch.js';
+import { md5Hex } from './digest.js';
 import { isGrease } from './grease.js';
 
-/** Decimal values without GREASE, joined by `-`. */
-function joinWithoutGrease(values: readonly number[]): string {
-  let out = '';
+const COMMA = 0x2c;
+const DASH = 0x2d;
+
+const scratch = new AsciiScratch();
+
+/** Decimal values joined by `-`, GREASE dropped when `dropGrease`. */
+function writeList(w: AsciiScratch, values: readonly number[], dropGrease: boolean): void {
+  let first = true;
   for (const v of values) {
-    if (isGrease(v)) continue;
-    out = out === '' ? String(v) : `${out}-${v}`;
+    if (dropGrease && isGrease(v)) continue;
+    if (!first) w.char(DASH);
+    first = false;
+    w.decimal(v);
   }
-  return out;
+}
+
+/** Writes the JA3 string into the scratch buffer. */
+function writeJa3(w: AsciiScratch, hello: ClientHello): void {
+  w.reset();
+  w.decimal(hello.legacyVersion);
+  w.char(COMMA);
+  writeList(w, hello.cipherSuites, true);
+  w.char(COMMA);
+  let first = true;
+  for (const { type } of hello.extensions) {
+    if (isGrease(type)) continue;
+    if (!first) w.char(DASH);
+    first = false;
+    w.decimal(type);
+  }
+  w.char(COMMA);
+  writeList(w, hello.groups, true);
+  w.char(COMMA);
+  writeList(w, hello.ecPointFormats, false);
 }
 
 /** The JA3 input string (`771,4865-4866,...,29-23-24,0`) before hashing. */
 export function ja3String(hello: ClientHello): string {
-  let extensions = '';
-  for (const ext of hello.extensions) {
-    if (isGrease(ext.type)) continue;
-    extensions = extensions === '' ? String(ext.type) : `${extensions}-${ext.type}`;
-  }
-  return [
-    String(hello.legacyVersion),
-    joinWithoutGrease(hello.cipherSuites),
-    extensions,
-    joinWithoutGrease(hello.groups),
-    hello.ecPointFormats.join('-'),
-  ].join(',');
+  writeJa3(scratch, hello);
+  return scratch.latin1();
 }
 
 /** The JA3 fingerprint: MD5 of {@link ja3String}, lower-case hex. */
 export function ja3(hello: ClientHello): string {
-  return createHash('md5').update(ja3String(hello)).digest('hex');
+  writeJa3(scratch, hello);
+  return md5Hex(scratch.view());
+}
+
+/** {@link ja3} and {@link ja3String} together, building the string once. */
+export function ja3WithString(hello: ClientHello): { ja3: string; ja3String: string } {
+  writeJa3(scratch, hello);
+  const text = scratch.latin1();
+  return { ja3: md5Hex(text), ja3String: text };
 }

@@ -13,10 +13,10 @@
  * Zeek and Wireshark code hashed GREASE signature algorithms until
  * FoxIO-LLC/ja4#305, which matters only for clients that put GREASE there.
  */
-import { createHash } from 'node:crypto';
-
 import { ExtensionType, ProtocolVersion } from '../tls/constants.js';
 import type { ClientHello } from '../tls/types.js';
+import { AsciiScratch } from './ascii-scratch.js';
+import { sha256Hex } from './digest.js';
 import { isGrease } from './grease.js';
 
 /** SSL 2.0's version number as its CLIENT-HELLO carries it (JA4 maps it to `s2`). */
@@ -26,30 +26,22 @@ const SSL2_VERSION = 0x0002;
 const EMPTY_HASH = '000000000000';
 
 const HEX_DIGITS = '0123456789abcdef';
+const COMMA = 0x2c;
+const UNDERSCORE = 0x5f;
 
-/** The four pieces both renderings are built from. */
-interface Ja4Parts {
-  /** ja4_a, e.g. `t13d1516h2`. */
-  readonly a: string;
-  /** Sorted cipher codes, `002f,0035,...`; empty when none. */
-  readonly ciphers: string;
-  /** Sorted extension codes without SNI and ALPN; empty when none. */
-  readonly extensions: string;
-  /** Signature algorithms in wire order; empty when none. */
-  readonly signatureAlgorithms: string;
-}
+/** Above this many codes, sorting leaves insertion sort (quadratic) for the typed-array sort. */
+const INSERTION_SORT_MAX = 64;
+
+/** Reused by every call: decoding is synchronous, so one set of buffers serves all. */
+const scratch = new AsciiScratch();
+let cipherCodes = new Uint16Array(64);
+let extensionCodes = new Uint16Array(64);
 
 /**
  * JA4 (`t13d1516h2_8daaf6152771_e5627efa2ab1`) of a ClientHello received over TCP.
  */
 export function ja4(hello: ClientHello): string {
-  const p = ja4Parts(hello);
-  const b = p.ciphers === '' ? EMPTY_HASH : hash12(p.ciphers);
-  const c =
-    p.extensions === ''
-      ? EMPTY_HASH
-      : hash12(p.signatureAlgorithms === '' ? p.extensions : `${p.extensions}_${p.signatureAlgorithms}`);
-  return `${p.a}_${b}_${c}`;
+  return render(hello, 'hashed');
 }
 
 /**
@@ -58,21 +50,26 @@ export function ja4(hello: ClientHello): string {
  * algorithms, each after an `_`.
  */
 export function ja4Raw(hello: ClientHello): string {
-  const p = ja4Parts(hello);
-  const sigs = p.signatureAlgorithms === '' ? '' : `_${p.signatureAlgorithms}`;
-  return `${p.a}_${p.ciphers}_${p.extensions}${sigs}`;
+  return render(hello, 'raw');
 }
 
-function ja4Parts(hello: ClientHello): Ja4Parts {
-  const ciphers: number[] = [];
-  for (const c of hello.cipherSuites) if (!isGrease(c)) ciphers.push(c);
+/** ja4_b and ja4_c: the code list in the scratch buffer, or the first 12 hex digits of its SHA-256. */
+function finish(w: AsciiScratch, form: 'hashed' | 'raw'): string {
+  return form === 'raw' ? w.latin1() : sha256Hex(w.view()).slice(0, 12);
+}
+
+function render(hello: ClientHello, form: 'hashed' | 'raw'): string {
+  if (cipherCodes.length < hello.cipherSuites.length) cipherCodes = new Uint16Array(hello.cipherSuites.length);
+  let cipherCount = 0;
+  for (const c of hello.cipherSuites) if (!isGrease(c)) cipherCodes[cipherCount++] = c;
 
   // Counted extensions include SNI and ALPN; hashed ones leave them out, since
   // ja4_a already shows them and ja4_c should not change with destination or ALPN.
+  if (extensionCodes.length < hello.extensions.length) extensionCodes = new Uint16Array(hello.extensions.length);
   let extensionCount = 0;
+  let hashedCount = 0;
   let sni = false;
   let supportedVersions = false;
-  const hashed: number[] = [];
   for (const { type } of hello.extensions) {
     if (isGrease(type)) continue;
     extensionCount++;
@@ -82,29 +79,37 @@ function ja4Parts(hello: ClientHello): Ja4Parts {
     }
     if (type === ExtensionType.Alpn) continue;
     if (type === ExtensionType.SupportedVersions) supportedVersions = true;
-    hashed.push(type);
-  }
-
-  let signatureAlgorithms = '';
-  for (const s of hello.signatureAlgorithms) {
-    if (isGrease(s)) continue;
-    signatureAlgorithms = signatureAlgorithms === '' ? hex4(s) : `${signatureAlgorithms},${hex4(s)}`;
+    extensionCodes[hashedCount++] = type;
   }
 
   const a =
     't' +
     versionCode(hello, supportedVersions) +
     (sni ? 'd' : 'i') +
-    count2(ciphers.length) +
+    count2(cipherCount) +
     count2(extensionCount) +
     alpnCode(hello.alpn[0]);
 
-  return {
-    a,
-    ciphers: sortedHexList(ciphers),
-    extensions: sortedHexList(hashed),
-    signatureAlgorithms,
-  };
+  const w = scratch;
+  w.reset();
+  writeSortedHexList(w, cipherCodes, cipherCount);
+  const b = form === 'hashed' && cipherCount === 0 ? EMPTY_HASH : finish(w, form);
+
+  // JA4 prints the empty hash when no extension is hashed, whatever the signature algorithms.
+  let c = EMPTY_HASH;
+  if (form === 'raw' || hashedCount > 0) {
+    w.reset();
+    writeSortedHexList(w, extensionCodes, hashedCount);
+    let first = true;
+    for (const s of hello.signatureAlgorithms) {
+      if (isGrease(s)) continue;
+      w.char(first ? UNDERSCORE : COMMA);
+      first = false;
+      w.hex4(s);
+    }
+    c = finish(w, form);
+  }
+  return `${a}_${b}_${c}`;
 }
 
 /**
@@ -168,17 +173,25 @@ function count2(n: number): string {
   return n > 99 ? '99' : n < 10 ? `0${n}` : String(n);
 }
 
-/** Values sorted numerically (the same order as sorting their 4-digit hex) and joined by `,`. */
-function sortedHexList(values: readonly number[]): string {
-  let out = '';
-  for (const v of Uint16Array.from(values).sort()) out = out === '' ? hex4(v) : `${out},${hex4(v)}`;
-  return out;
-}
-
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
-}
-
-function hash12(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+/**
+ * The first n codes sorted numerically (the same order as sorting their 4-digit
+ * hex), as 4-digit hex joined by `,`.
+ */
+function writeSortedHexList(w: AsciiScratch, codes: Uint16Array, n: number): void {
+  if (n > INSERTION_SORT_MAX) codes.subarray(0, n).sort();
+  else {
+    for (let i = 1; i < n; i++) {
+      const v = codes[i]!;
+      let j = i - 1;
+      while (j >= 0 && codes[j]! > v) {
+        codes[j + 1] = codes[j]!;
+        j--;
+      }
+      codes[j + 1] = v;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (i > 0) w.char(COMMA);
+    w.hex4(codes[i]!);
+  }
 }

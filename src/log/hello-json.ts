@@ -2,7 +2,7 @@
  * SPEC's `hello` object: what the client offered, with IANA names, in wire
  * order, GREASE kept (shown as 0xHHHH), plus JA3/JA4.
  */
-import { ja3, ja3String } from '../fingerprint/ja3.js';
+import { ja3WithString } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
 import { cipherSuiteName, groupName, signatureSchemeName, versionName } from '../tls/iana.js';
 import type { ClientHello } from '../tls/types.js';
@@ -31,8 +31,9 @@ export interface HelloJson {
 /** Builds the `hello` object; `bytes`/`records` say how much of the stream the hello took. */
 export function helloJson(hello: ClientHello, bytes: number, records: number): HelloJson {
   const tls = hello.format === 'tls';
-  return {
-    ...(tls ? {} : { format: 'sslv2' as const }),
+  // JA3 and JA4 are defined over TLS ClientHellos only.
+  const j3 = tls ? ja3WithString(hello) : null;
+  const json: HelloJson = {
     sni: hello.sni,
     recordVersion: versionName(hello.recordVersion),
     legacyVersion: versionName(hello.legacyVersion),
@@ -44,11 +45,12 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     groups: hello.groups.map(groupName),
     keyShareGroups: hello.keyShareGroups.map(groupName),
     signatureAlgorithms: hello.signatureAlgorithms.map(signatureSchemeName),
-    // JA3 and JA4 are defined over TLS ClientHellos only.
-    ja3: tls ? ja3(hello) : null,
-    ja3String: tls ? ja3String(hello) : null,
+    ja3: j3 === null ? null : j3.ja3,
+    ja3String: j3 === null ? null : j3.ja3String,
     ja4: tls ? ja4(hello) : null,
     bytes,
     records,
   };
+  // `format` leads the object when present; SSLv2 hellos are rare enough to pay for the copy.
+  return tls ? json : { format: 'sslv2', ...json };
 }

@@ -44,18 +44,22 @@ export class ByteReader {
     return this.buf[this.pos++]!;
   }
 
+  // Bytes are indexed directly once need() has checked the range: Buffer's
+  // readUInt16BE would check it a second time, and this runs for every field.
   u16(what = 'u16'): number {
     this.need(2, what);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   u24(what = 'u24'): number {
     this.need(3, what);
-    const v = (this.buf[this.pos]! << 16) | this.buf.readUInt16BE(this.pos + 1);
-    this.pos += 3;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 3;
+    return (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
   }
 
   /** The next n bytes as a view (no copy). */
@@ -104,21 +108,42 @@ export class ByteReader {
     return v;
   }
 
+  /** The rest of this reader's range decoded as latin1, without a view in between. */
+  restLatin1(): string {
+    const v = this.buf.toString('latin1', this.pos, this.end);
+    this.pos = this.end;
+    return v;
+  }
+
+  /** The rest of this reader's range as a view, leaving the cursor where it is. */
+  peekRest(): Buffer {
+    return this.buf.subarray(this.pos, this.end);
+  }
+
+  /** A second cursor over the rest of this reader's range, counting offsets from `base`. */
+  fork(base: number): ByteReader {
+    return new ByteReader(this.buf, this.pos, this.end, base);
+  }
+
   /** Reads a vector of u16 values (e.g. cipher suites); its byte length must be even. */
   u16List(what: string): number[] {
-    const at = this.offset;
     if (this.remaining % 2 !== 0) {
-      throw new TlsParseError('BAD_LENGTH', `${what}: odd byte length ${this.remaining}`, at);
+      throw new TlsParseError('BAD_LENGTH', `${what}: odd byte length ${this.remaining}`, this.offset);
     }
-    const out = new Array<number>(this.remaining / 2);
-    for (let i = 0; i < out.length; i++) out[i] = this.u16(what);
+    // One bounds check for the whole list: every value is inside [pos, end).
+    const b = this.buf;
+    const out: number[] = [];
+    for (let p = this.pos; p < this.end; p += 2) out.push((b[p]! << 8) | b[p + 1]!);
+    this.pos = this.end;
     return out;
   }
 
-  /** Reads a vector of u8 values. */
-  u8List(what: string): number[] {
-    const out = new Array<number>(this.remaining);
-    for (let i = 0; i < out.length; i++) out[i] = this.u8(what);
+  /** Reads a vector of u8 values (cannot fail: any length is whole bytes). */
+  u8List(): number[] {
+    const b = this.buf;
+    const out: number[] = [];
+    for (let p = this.pos; p < this.end; p++) out.push(b[p]!);
+    this.pos = this.end;
     return out;
   }
 

@@ -7,7 +7,15 @@
  * are not a TLS ClientHello. It never buffers more than `maxBytes`.
  */
 import { ByteReader } from './byte-reader.js';
-import { ContentType, ExtensionType, HandshakeType, RECORD_HEADER_LENGTH } from './constants.js';
+import {
+  ContentType,
+  ExtensionType,
+  HANDSHAKE_HEADER_LENGTH,
+  HandshakeType,
+  MAX_RECORD_PAYLOAD,
+  ProtocolVersion,
+  RECORD_HEADER_LENGTH,
+} from './constants.js';
 import { TlsParseError } from './errors.js';
 import { RecordAssembler } from './record-assembler.js';
 import type { ClientHello, RawExtension } from './types.js';
@@ -28,9 +36,43 @@ export type HelloProgress =
 /** A final answer: a hello, or why there is none. */
 export type HelloDecision = Exclude<HelloProgress, { state: 'need-more' }>;
 
+/**
+ * One extension of a decoded hello. Its data is sliced from the hello only when
+ * read: the decoder walks the few extensions it reports without slicing, and most
+ * extensions' bytes are never looked at, while a Buffer view costs more than the
+ * rest of decoding an extension.
+ */
+class HelloExtension implements RawExtension {
+  private view: Buffer | null = null;
+
+  constructor(
+    readonly type: number,
+    /** Positioned at the first data byte; never advanced. */
+    private readonly range: ByteReader,
+  ) {}
+
+  get data(): Buffer {
+    return (this.view ??= this.range.peekRest());
+  }
+
+  /** A cursor over the data, counting offsets from `base`. */
+  reader(base: number): ByteReader {
+    return this.range.fork(base);
+  }
+
+  /** Serialises as the plain `{ type, data }` it stands for. */
+  toJSON(): RawExtension {
+    return { type: this.type, data: this.data };
+  }
+}
+
 /** Parses the body of a ClientHello handshake message (after its 4-byte header). */
 export function decodeClientHelloBody(body: Buffer, recordVersion: number, baseOffset = 0): ClientHello {
-  const r = new ByteReader(body, 0, body.length, baseOffset);
+  return decodeHello(new ByteReader(body, 0, body.length, baseOffset), recordVersion, baseOffset);
+}
+
+/** {@link decodeClientHelloBody} over a reader's range, wherever the body sits in its buffer. */
+function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): ClientHello {
   const legacyVersion = r.u16('legacy_version');
   const random = r.bytes(32, 'random');
   const sessionId = r.vec8('legacy_session_id').rest();
@@ -38,19 +80,36 @@ export function decodeClientHelloBody(body: Buffer, recordVersion: number, baseO
     throw new TlsParseError('BAD_LENGTH', `session id of ${sessionId.length} bytes (max 32)`, baseOffset + 34);
   }
   const cipherSuites = r.vec16('cipher_suites').u16List('cipher_suites');
-  const compressionMethods = r.vec8('legacy_compression_methods').u8List('legacy_compression_methods');
-  const extensions: RawExtension[] = [];
+  const compressionMethods = r.vec8('legacy_compression_methods').u8List();
+  const extensions: HelloExtension[] = [];
   // RFC 5246 §7.4.1.2: the extensions block may be absent altogether (SSLv3, old TLS 1.0 clients).
   if (!r.done) {
     const ext = r.vec16('extensions');
     while (!ext.done) {
       const type = ext.u16('extension_type');
-      const data = ext.vec16('extension_data').rest();
-      extensions.push({ type, data });
+      extensions.push(new HelloExtension(type, ext.vec16('extension_data')));
     }
   }
   r.expectEnd('ClientHello');
-  return { format: 'tls', recordVersion, legacyVersion, random, sessionId, cipherSuites, compressionMethods, extensions, ...readClientExtensions(extensions, baseOffset) };
+  // Extension bodies are read only once the framing of the whole hello has checked out.
+  const x = readClientExtensions(extensions, baseOffset);
+  return {
+    format: 'tls',
+    recordVersion,
+    legacyVersion,
+    random,
+    sessionId,
+    cipherSuites,
+    compressionMethods,
+    extensions,
+    sni: x.sni,
+    alpn: x.alpn,
+    supportedVersions: x.supportedVersions,
+    groups: x.groups,
+    ecPointFormats: x.ecPointFormats,
+    signatureAlgorithms: x.signatureAlgorithms,
+    keyShareGroups: x.keyShareGroups,
+  };
 }
 
 type ClientExtensionFields = Pick<
@@ -58,8 +117,12 @@ type ClientExtensionFields = Pick<
   'sni' | 'alpn' | 'supportedVersions' | 'groups' | 'ecPointFormats' | 'signatureAlgorithms' | 'keyShareGroups'
 >;
 
-/** Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL. */
-function readClientExtensions(extensions: readonly RawExtension[], baseOffset: number): ClientExtensionFields {
+/**
+ * Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL.
+ * The offset such an error carries is `baseOffset` plus the offset inside that extension's data, not the
+ * byte's place in the stream; kept as it has always been, so that error records do not change.
+ */
+function readClientExtensions(extensions: readonly HelloExtension[], baseOffset: number): ClientExtensionFields {
   let sni: string | null = null;
   let alpn: Buffer[] = [];
   let supportedVersions: number[] = [];
@@ -67,32 +130,31 @@ function readClientExtensions(extensions: readonly RawExtension[], baseOffset: n
   let ecPointFormats: number[] = [];
   let signatureAlgorithms: number[] = [];
   let keyShareGroups: number[] = [];
-  for (const { type, data } of extensions) {
-    const r = new ByteReader(data, 0, data.length, baseOffset);
-    switch (type) {
+  for (const e of extensions) {
+    switch (e.type) {
       case ExtensionType.ServerName:
-        sni = readServerName(r);
+        sni = readServerName(e.reader(baseOffset));
         break;
       case ExtensionType.Alpn: {
-        const list = r.vec16('protocol_name_list');
+        const list = e.reader(baseOffset).vec16('protocol_name_list');
         alpn = [];
         while (!list.done) alpn.push(list.vec8('protocol_name').rest());
         break;
       }
       case ExtensionType.SupportedVersions:
-        supportedVersions = r.vec8('supported_versions').u16List('supported_versions');
+        supportedVersions = e.reader(baseOffset).vec8('supported_versions').u16List('supported_versions');
         break;
       case ExtensionType.SupportedGroups:
-        groups = r.vec16('supported_groups').u16List('supported_groups');
+        groups = e.reader(baseOffset).vec16('supported_groups').u16List('supported_groups');
         break;
       case ExtensionType.EcPointFormats:
-        ecPointFormats = r.vec8('ec_point_formats').u8List('ec_point_formats');
+        ecPointFormats = e.reader(baseOffset).vec8('ec_point_formats').u8List();
         break;
       case ExtensionType.SignatureAlgorithms:
-        signatureAlgorithms = r.vec16('signature_algorithms').u16List('signature_algorithms');
+        signatureAlgorithms = e.reader(baseOffset).vec16('signature_algorithms').u16List('signature_algorithms');
         break;
       case ExtensionType.KeyShare: {
-        const shares = r.vec16('client_shares');
+        const shares = e.reader(baseOffset).vec16('client_shares');
         keyShareGroups = [];
         while (!shares.done) {
           keyShareGroups.push(shares.u16('key_share group'));
@@ -114,8 +176,8 @@ function readServerName(r: ByteReader): string | null {
   const list = r.vec16('server_name_list');
   while (!list.done) {
     const nameType = list.u8('name_type');
-    const name = list.vec16('host_name').rest();
-    if (nameType === 0) return name.toString('latin1');
+    const name = list.vec16('host_name');
+    if (nameType === 0) return name.restLatin1();
   }
   return null;
 }
@@ -178,9 +240,13 @@ function looksLikeSslv2(b0: number, b2: number): boolean {
   return (b0 & 0x80) !== 0 && b2 === HandshakeType.ClientHello;
 }
 
+/** The first byte of every SSLv3/TLS record version (0x0300 .. 0x0304). */
+const SSL3_TLS_MAJOR_VERSION = ProtocolVersion.SSLv3 >> 8;
+
 /** Streaming reader for a client's first flight. */
 export class ClientHelloReader {
-  private readonly assembler: RecordAssembler;
+  /** Made on first use: a hello that arrives whole in one chunk never needs it. */
+  private assemblerInstance: RecordAssembler | null = null;
   private head: Buffer[] = [];
   private headLength = 0;
   private decided: 'tls' | 'sslv2' | null = null;
@@ -188,13 +254,15 @@ export class ClientHelloReader {
   private recordVersion = 0;
   private result: HelloProgress = { state: 'need-more' };
 
-  constructor(private readonly maxBytes: number) {
-    this.assembler = new RecordAssembler({ maxBuffered: maxBytes });
+  constructor(private readonly maxBytes: number) {}
+
+  private get assembler(): RecordAssembler {
+    return (this.assemblerInstance ??= new RecordAssembler({ maxBuffered: this.maxBytes }));
   }
 
   /** Bytes held while waiting for the hello to complete. */
   get buffered(): number {
-    return this.decided === 'tls' ? this.assembler.buffered : this.headLength;
+    return this.decided === 'tls' ? (this.assemblerInstance?.buffered ?? 0) : this.headLength;
   }
 
   /** Adds bytes; returns the progress so far. Once decided, later pushes are ignored. */
@@ -223,6 +291,10 @@ export class ClientHelloReader {
 
   /** Looks at the first bytes to tell TLS, SSLv2 and anything else apart. */
   private sniff(chunk: Buffer): HelloProgress {
+    if (this.headLength === 0) {
+      const whole = this.wholeHello(chunk);
+      if (whole !== null) return whole;
+    }
     this.head.push(chunk);
     this.headLength += chunk.length;
     if (this.headLength < 3) {
@@ -230,7 +302,7 @@ export class ClientHelloReader {
       if (b0 !== undefined && b0 !== ContentType.Handshake && (b0 & 0x80) === 0) return this.notHandshake(b0);
       return { state: 'need-more' };
     }
-    const head = Buffer.concat(this.head);
+    const head = this.head.length === 1 ? chunk : Buffer.concat(this.head);
     this.head = [];
     const b0 = head[0]!;
     if (b0 === ContentType.Handshake) {
@@ -243,6 +315,25 @@ export class ClientHelloReader {
       return this.feedSslv2(Buffer.alloc(0));
     }
     return this.notHandshake(b0);
+  }
+
+  /**
+   * The common case, decoded in place: one chunk holding exactly one handshake
+   * record holding exactly one ClientHello, within the caps. Anything else
+   * (a split hello, several records, bytes after the record) returns null and
+   * goes through the assembler, which would reach the same answer here.
+   */
+  private wholeHello(chunk: Buffer): HelloProgress | null {
+    const headers = RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH;
+    if (chunk.length < headers || chunk[0] !== ContentType.Handshake || chunk[1] !== SSL3_TLS_MAJOR_VERSION) return null;
+    const length = chunk.readUInt16BE(3);
+    if (chunk.length !== RECORD_HEADER_LENGTH + length || length > MAX_RECORD_PAYLOAD || length > this.maxBytes) return null;
+    if (chunk[RECORD_HEADER_LENGTH] !== HandshakeType.ClientHello) return null;
+    if (chunk.readUIntBE(RECORD_HEADER_LENGTH + 1, 3) !== length - HANDSHAKE_HEADER_LENGTH) return null;
+    this.decided = 'tls';
+    this.headLength = chunk.length;
+    const hello = decodeHello(new ByteReader(chunk, headers, chunk.length, headers), chunk.readUInt16BE(1), headers);
+    return { state: 'complete', hello, bytes: chunk.length, records: 1 };
   }
 
   private notHandshake(b0: number): never {

@@ -3,9 +3,9 @@
  * Parameters" and "TLS Extensions" registries
  * (https://www.iana.org/assignments/tls-parameters/, .../tls-extensiontype-values/).
  *
- * One table per registry, built once at module load. A lookup of a known code is a
- * single `Map.get` returning an interned string, so it allocates nothing; it runs for
- * every value of every ClientHello. Anything a table does not hold comes back as
+ * One table per registry, built once at module load. A lookup of a known code
+ * returns an interned string, so it allocates nothing; it runs for every value of
+ * every ClientHello. Anything a table does not hold comes back as
  * `0xHHHH` (SPEC.md, "The connection record"): unassigned and private-use values, the
  * registries' "Reserved" rows, and GREASE (RFC 8701: 0x0A0A, 0x1A1A ... 0xFAFA), which
  * IANA reserves but never names.
@@ -19,6 +19,9 @@ import { AlertLevel } from './constants.js';
 /** A wire value written as `0x` and four upper-case hex digits. */
 export type HexCode = `0x${string}`;
 
+/** `00` .. `FF`: every GREASE value in every hello is named through {@link hex4}. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+
 /**
  * Formats a 16-bit wire value as `0xHHHH`, e.g. 2570 -> `0x0A0A`, 0x2F -> `0x002F`.
  * Throws a RangeError for anything that is not an integer in 0..0xFFFF: every caller
@@ -28,7 +31,7 @@ export function hex4(code: number): HexCode {
   if (!Number.isInteger(code) || code < 0 || code > 0xffff) {
     throw new RangeError(`not a 16-bit wire value: ${code}`);
   }
-  return `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `0x${HEX_BYTES[code >> 8]!}${HEX_BYTES[code & 0xff]!}`;
 }
 
 function table(rows: readonly (readonly [number, string])[]): ReadonlyMap<number, string> {
@@ -676,19 +679,42 @@ export const VERSIONS: ReadonlyMap<number, string> = table([
   [0x0304, 'TLSv1.3'],
 ]);
 
+/**
+ * A registry's names in 256-entry pages by high byte, for the lookups every hello
+ * makes (a few dozen per hello): two array loads instead of hashing the key for
+ * `Map.get`. Only wire values (integers 0..0xFFFF) are looked up here.
+ */
+type NamePages = readonly (readonly (string | undefined)[] | undefined)[];
+
+function pages(map: ReadonlyMap<number, string>): NamePages {
+  const out: (string | undefined)[][] = [];
+  for (const [code, name] of map) (out[code >> 8] ??= new Array<string | undefined>(256).fill(undefined))[code & 0xff] = name;
+  return Array.from({ length: 256 }, (_, hi) => out[hi]);
+}
+
+/** The name of `code` in `table`, else `0xHHHH` (hex4 rejects anything but a wire value). */
+function nameIn(table: NamePages, code: number): string {
+  return ((code & 0xffff) === code ? table[code >> 8]?.[code & 0xff] : undefined) ?? hex4(code);
+}
+
+const CIPHER_SUITE_PAGES = pages(CIPHER_SUITES);
+const GROUP_PAGES = pages(GROUPS);
+const SIGNATURE_SCHEME_PAGES = pages(SIGNATURE_SCHEMES);
+const VERSION_PAGES = pages(VERSIONS);
+
 /** IANA name of a cipher suite, e.g. 0xC02F -> `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`; else `0xHHHH`. */
 export function cipherSuiteName(code: number): string {
-  return CIPHER_SUITES.get(code) ?? hex4(code);
+  return nameIn(CIPHER_SUITE_PAGES, code);
 }
 
 /** IANA name of a supported group, e.g. 29 -> `x25519`; else `0xHHHH`. */
 export function groupName(code: number): string {
-  return GROUPS.get(code) ?? hex4(code);
+  return nameIn(GROUP_PAGES, code);
 }
 
 /** IANA name of a signature scheme, e.g. 0x0804 -> `rsa_pss_rsae_sha256`; else `0xHHHH`. */
 export function signatureSchemeName(code: number): string {
-  return SIGNATURE_SCHEMES.get(code) ?? hex4(code);
+  return nameIn(SIGNATURE_SCHEME_PAGES, code);
 }
 
 /** IANA name of an extension type, e.g. 43 -> `supported_versions`; else `0xHHHH`. */
@@ -703,7 +729,7 @@ export function alertName(code: number): string {
 
 /** SPEC.md name of a protocol version, e.g. 0x0303 -> `TLSv1.2`; else `0xHHHH`. */
 export function versionName(code: number): string {
-  return VERSIONS.get(code) ?? hex4(code);
+  return nameIn(VERSION_PAGES, code);
 }
 
 /** AlertLevel (RFC 5246 §7.2): 1 -> `warning`, 2 -> `fatal`; else `0xHHHH`. */

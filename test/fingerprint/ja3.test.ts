@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import t from 'tap';
 
 import { ja3, ja3String } from '../../src/fingerprint/ja3.js';
@@ -57,5 +59,15 @@ void t.test('edge cases', (t) => {
   t.equal(ja3String(helloWith({ cipherSuites: [0x0a0a], extensions: extensionsOf([0x0a0a]) })), '771,,,,', 'GREASE only');
   t.equal(ja3String(helloWith({ cipherSuites: [0], extensions: extensionsOf([0]) })), '771,0,0,,', 'zero codes are values');
   t.match(ja3(helloWith()), /^[0-9a-f]{32}$/, 'lower-case md5 hex');
+  t.end();
+});
+
+void t.test('long lists (past the scratch buffer) and values no wire holds, as String() joins them', (t) => {
+  const ciphers = Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xffff);
+  const hello = helloWith({ legacyVersion: 0x0303, cipherSuites: ciphers, extensions: extensionsOf([0x0a0a, 0, 65281]), groups: [29, 0x1a1a, 23], ecPointFormats: [0, 300] });
+  const noGrease = (xs: number[]) => xs.filter((x) => !((x & 0x0f0f) === 0x0a0a && x >> 8 === (x & 0xff)));
+  const want = `771,${noGrease(ciphers).join('-')},0-65281,29-23,0-300`;
+  t.equal(ja3String(hello), want);
+  t.equal(ja3(hello), createHash('md5').update(want).digest('hex'));
   t.end();
 });

@@ -196,3 +196,24 @@ void t.test('signature algorithms keep wire order; hex is lower-case', (t) => {
   t.equal(ja4Raw(hello), 't12i020200_00ff,c02b_000d,ff01_0806,0403,0201');
   t.end();
 });
+
+void t.test('any number of codes in any order comes out sorted (both sorts: short and long lists)', (t) => {
+  let seed = 7;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xffff;
+  const grease = (x: number): boolean => (x & 0x0f0f) === 0x0a0a && x >> 8 === (x & 0xff);
+  const hex = (xs: number[]): string =>
+    xs
+      .filter((x) => !grease(x))
+      .sort((x, y) => x - y)
+      .map((x) => x.toString(16).padStart(4, '0'))
+      .join(',');
+  let bad = 0;
+  for (let n = 0; n <= 200; n++) {
+    const ciphers = Array.from({ length: n }, next);
+    const types = Array.from({ length: n }, next).filter((x) => x !== 0x0000 && x !== 0x0010);
+    const [, b, c] = ja4Raw(helloWith({ cipherSuites: ciphers, extensions: extensionsOf(types) })).split('_');
+    if (b !== hex(ciphers) || c !== hex(types)) bad++;
+  }
+  t.equal(bad, 0, 'lists of 0..200 codes');
+  t.end();
+});
