@@ -75,30 +75,32 @@ export class ByteReader {
     this.pos += n;
   }
 
-  /** A sub-reader over the next n bytes. */
-  sub(n: number, what = 'vector'): ByteReader {
-    const at = this.offset;
+  /** A sub-reader over the next n bytes; a shortfall is reported at `lengthAt` (the length field, for vectors). */
+  sub(n: number, what = 'vector', lengthAt = this.offset): ByteReader {
     if (this.end - this.pos < n) {
-      throw new TlsParseError('BAD_LENGTH', `${what}: declared ${n} bytes, only ${this.end - this.pos} remain`, at);
+      throw new TlsParseError('BAD_LENGTH', `${what}: declared ${n} bytes, only ${this.end - this.pos} remain`, lengthAt);
     }
-    const r = new ByteReader(this.buf, this.pos, this.pos + n, at);
+    const r = new ByteReader(this.buf, this.pos, this.pos + n, this.offset);
     this.pos += n;
     return r;
   }
 
   /** A vector with a 1-byte length prefix. */
   vec8(what = 'vector<1>'): ByteReader {
-    return this.sub(this.u8(what), what);
+    const lengthAt = this.offset;
+    return this.sub(this.u8(what), what, lengthAt);
   }
 
   /** A vector with a 2-byte length prefix. */
   vec16(what = 'vector<2>'): ByteReader {
-    return this.sub(this.u16(what), what);
+    const lengthAt = this.offset;
+    return this.sub(this.u16(what), what, lengthAt);
   }
 
   /** A vector with a 3-byte length prefix. */
   vec24(what = 'vector<3>'): ByteReader {
-    return this.sub(this.u24(what), what);
+    const lengthAt = this.offset;
+    return this.sub(this.u24(what), what, lengthAt);
   }
 
   /** The rest of this reader's range as a view. */

@@ -55,9 +55,9 @@ class HelloExtension implements RawExtension {
     return (this.view ??= this.range.peekRest());
   }
 
-  /** A cursor over the data, counting offsets from `base`. */
-  reader(base: number): ByteReader {
-    return this.range.fork(base);
+  /** A cursor over the data; its errors carry the byte's offset in the stream. */
+  reader(): ByteReader {
+    return this.range.fork(this.range.offset);
   }
 
   /** Serialises as the plain `{ type, data }` it stands for. */
@@ -92,7 +92,7 @@ function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): 
   }
   r.expectEnd('ClientHello');
   // Extension bodies are read only once the framing of the whole hello has checked out.
-  const x = readClientExtensions(extensions, baseOffset);
+  const x = readClientExtensions(extensions);
   return {
     format: 'tls',
     recordVersion,
@@ -117,12 +117,8 @@ type ClientExtensionFields = Pick<
   'sni' | 'alpn' | 'supportedVersions' | 'groups' | 'ecPointFormats' | 'signatureAlgorithms' | 'keyShareGroups'
 >;
 
-/**
- * Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL.
- * The offset such an error carries is `baseOffset` plus the offset inside that extension's data, not the
- * byte's place in the stream; kept as it has always been, so that error records do not change.
- */
-function readClientExtensions(extensions: readonly HelloExtension[], baseOffset: number): ClientExtensionFields {
+/** Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL. */
+function readClientExtensions(extensions: readonly HelloExtension[]): ClientExtensionFields {
   let sni: string | null = null;
   let alpn: Buffer[] = [];
   let supportedVersions: number[] = [];
@@ -133,28 +129,28 @@ function readClientExtensions(extensions: readonly HelloExtension[], baseOffset:
   for (const e of extensions) {
     switch (e.type) {
       case ExtensionType.ServerName:
-        sni = readServerName(e.reader(baseOffset));
+        sni = readServerName(e.reader());
         break;
       case ExtensionType.Alpn: {
-        const list = e.reader(baseOffset).vec16('protocol_name_list');
+        const list = e.reader().vec16('protocol_name_list');
         alpn = [];
         while (!list.done) alpn.push(list.vec8('protocol_name').rest());
         break;
       }
       case ExtensionType.SupportedVersions:
-        supportedVersions = e.reader(baseOffset).vec8('supported_versions').u16List('supported_versions');
+        supportedVersions = e.reader().vec8('supported_versions').u16List('supported_versions');
         break;
       case ExtensionType.SupportedGroups:
-        groups = e.reader(baseOffset).vec16('supported_groups').u16List('supported_groups');
+        groups = e.reader().vec16('supported_groups').u16List('supported_groups');
         break;
       case ExtensionType.EcPointFormats:
-        ecPointFormats = e.reader(baseOffset).vec8('ec_point_formats').u8List();
+        ecPointFormats = e.reader().vec8('ec_point_formats').u8List();
         break;
       case ExtensionType.SignatureAlgorithms:
-        signatureAlgorithms = e.reader(baseOffset).vec16('signature_algorithms').u16List('signature_algorithms');
+        signatureAlgorithms = e.reader().vec16('signature_algorithms').u16List('signature_algorithms');
         break;
       case ExtensionType.KeyShare: {
-        const shares = e.reader(baseOffset).vec16('client_shares');
+        const shares = e.reader().vec16('client_shares');
         keyShareGroups = [];
         while (!shares.done) {
           keyShareGroups.push(shares.u16('key_share group'));

@@ -7,6 +7,7 @@ import t from 'tap';
 import { ClientHelloReader, type HelloProgress } from '../../src/tls/client-hello.js';
 import { FlightWatcher } from '../../src/tls/flight-watcher.js';
 import { clientHellos, serverFlights } from '../helpers/corpus.js';
+import { clientHelloMessage, record, sniExtension } from '../helpers/tls-bytes.js';
 
 const hellos = clientHellos();
 const flights = serverFlights();
@@ -128,4 +129,17 @@ void t.test('server flight watcher: corrupted and truncated flights never throw'
     { numRuns: 3000 },
   );
   t.pass('3000 damaged server flights');
+});
+
+void t.test('a malformed extension body: the error points at the offending byte in the stream', async (t) => {
+  // supported_versions whose list length (1 byte) claims 9 bytes but 4 follow.
+  const badVersions = { type: 43, data: Buffer.from([9, 0x03, 0x04, 0x03, 0x03]) };
+  const bytes = record(22, clientHelloMessage({ extensions: [sniExtension('api.example.com'), badVersions] }));
+  // Found independently of the decoder: extension type 0x002b, its 2-byte length, then the list length byte.
+  const at = bytes.indexOf(Buffer.from([0x00, 0x2b, 0x00, 0x05, 9])) + 4;
+  const p = readHello([bytes]);
+  t.equal(p.state, 'not-tls');
+  if (p.state === 'not-tls') t.match(p.error, { code: 'BAD_LENGTH', offset: at }, `offset ${at}, in the stream`);
+  const split = readHello([...bytes].map((b) => Buffer.of(b)));
+  t.same(split.state === 'not-tls' ? split.error.offset : null, at, 'the same offset one byte at a time');
 });
