@@ -1,42 +1,16 @@
 /** `tlspeek proxy` as a process: start-up line, one record per connection, graceful SIGTERM/SIGINT. */
 import tls from 'node:tls';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { ConnectionRecord } from '../../src/proxy/session.js';
-import { spawnCli } from '../helpers/cli.js';
+import { startProxyCli } from '../helpers/cli.js';
 import { makePki } from '../helpers/pki.js';
 import { tlsServer } from '../helpers/servers.js';
 
 const pki = makePki();
 const leaf = pki.leaf(['api.example.com']);
 
-type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** Starts the CLI proxy and resolves once its start-up line names the bound listener. */
-async function startCli(t: Parameters<typeof tlsServer>[0], upstreamPort: number, extra: string[] = []) {
-  const child = spawnCli(['proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${upstreamPort}`, ...extra]);
-  t.teardown(() => child.kill('SIGKILL'));
-  const lines: Line[] = [];
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const started = new Promise<Line>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, nl)) as Line;
-        buf = buf.slice(nl + 1);
-        lines.push(line);
-        if (line.msg === 'tlspeek proxy started') resolve(line);
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited ${String(code)}: ${stderr}`)));
-  });
-  const startLine = await started;
-  const port = Number(String(startLine.listener).split(':').pop());
-  return { child, lines, port, exited, startLine };
-}
+/** The CLI proxy in front of the upstream at `upstreamPort`. */
+const startCli = (t: Test, upstreamPort: number, extra: string[] = []) => startProxyCli(t, ['--upstream', `127.0.0.1:${upstreamPort}`, ...extra]);
 
 void t.test('start-up line, then SIGTERM with a connection open: it finishes, its record is written, exit 0', async (t) => {
   const up = await tlsServer(t, leaf);

@@ -6,9 +6,9 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { createCertificateAuthority, issueServerCertificate } from '../../src/certs/issue.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { runCli, startProxyCli } from '../helpers/cli.js';
 import { opensslClient } from '../helpers/clients.js';
 import { makePki } from '../helpers/pki.js';
 import { helloReactor, tlsServer } from '../helpers/servers.js';
@@ -20,33 +20,7 @@ const upstreamCaFile = join(dir, 'upstream-ca.pem');
 writeFileSync(upstreamCaFile, pki.ca.cert);
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function startCli(t: Test, args: string[]) {
-  const child = spawnCli(['proxy', '--listen', '127.0.0.1:0', ...args]);
-  t.teardown(() => child.kill('SIGKILL'));
-  const lines: Line[] = [];
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const started = new Promise<Line>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, nl)) as Line;
-        buf = buf.slice(nl + 1);
-        lines.push(line);
-        if (line.msg === 'tlspeek proxy started') resolve(line);
-      }
-    });
-    void exited.then((code) => reject(new Error(`exited ${String(code)}: ${stderr}`)));
-  });
-  const startLine = await started;
-  const port = Number(String(startLine.listener).split(':').pop());
-  return { child, lines, port, exited, startLine };
-}
+const startCli = startProxyCli;
 
 void t.test('rescue: --inject-sni with --local-ca; a legacy client trusting DIR/ca.pem gets the SNI virtual host', async (t) => {
   const vhost = await tlsServer(t, pki.leaf([NAME]), NAME);
