@@ -30,6 +30,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { ChainEvidence } from '../diagnose/chain-evidence.js';
 import type { HostPort } from '../proxy/address.js';
+import { discardSocket } from '../proxy/discard-socket.js';
 import type { ConnectionRecord, Handover, SessionLimits } from '../proxy/session.js';
 import { AlertDescription, AlertLevel, ProtocolVersion } from '../tls/constants.js';
 import { type FlightFacts, FlightWatcher } from '../tls/flight-watcher.js';
@@ -501,12 +502,8 @@ export class InjectedConnection {
     this.settle({ kind: 'client-closed', reset: this.clientReset, afterServerFlight: false });
     this.clientTls?.destroy();
     this.upstreamTls?.destroy();
-    for (const s of [this.client, this.upstream]) {
-      if (!s) continue;
-      s.removeAllListeners();
-      s.on('error', () => undefined);
-      s.destroy();
-    }
+    discardSocket(this.client);
+    discardSocket(this.upstream);
     this.writeRecord();
     this.h.done();
   }

@@ -25,6 +25,7 @@ import { AlertLevel, ProtocolVersion } from '../tls/constants.js';
 import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/flight-watcher.js';
 import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HostPort } from './address.js';
+import { discardSocket } from './discard-socket.js';
 import type { ProbeJson, UpstreamProber } from './upstream-prober.js';
 
 export interface SessionLimits {
@@ -407,12 +408,8 @@ export class Session {
     this.clearHandshakeTimer();
     this.clientWatch?.end();
     this.serverWatch?.end();
-    for (const s of [this.client, this.upstream]) {
-      if (!s) continue;
-      s.removeAllListeners();
-      s.on('error', () => undefined);
-      s.destroy();
-    }
+    discardSocket(this.client);
+    discardSocket(this.upstream);
     this.writeRecord();
     this.ctx.onClosed(this);
   }
