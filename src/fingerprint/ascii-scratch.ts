@@ -66,6 +66,29 @@ export class AsciiScratch {
     this.end = p + 4;
   }
 
+  /**
+   * codes[from..to) as 4-digit lower-case hex, each after `first` (the first) or
+   * `separator` (the rest), e.g. `_0403,0804`; `first` 0 writes nothing before the
+   * first code. Room for the whole list is made once, so the loop is plain stores.
+   */
+  hexList(codes: Uint16Array, from: number, to: number, separator: number, first = 0): void {
+    if (to <= from) return;
+    if (this.end + 5 * (to - from) > this.buf.length) this.grow(5 * (to - from));
+    const b = this.buf;
+    let p = this.end;
+    for (let i = from; i < to; i++) {
+      const sep = i === from ? first : separator;
+      if (sep !== 0) b[p++] = sep;
+      const v = codes[i]!;
+      b[p] = HEX_DIGITS[v >> 12]!;
+      b[p + 1] = HEX_DIGITS[(v >> 8) & 0xf]!;
+      b[p + 2] = HEX_DIGITS[(v >> 4) & 0xf]!;
+      b[p + 3] = HEX_DIGITS[v & 0xf]!;
+      p += 4;
+    }
+    this.end = p;
+  }
+
   /** The bytes written so far, as a string. */
   latin1(): string {
     return this.buf.toString('latin1', 0, this.end);
