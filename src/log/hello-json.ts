@@ -5,6 +5,7 @@
 import { ja3WithString } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
 import { cipherSuiteName, groupName, signatureSchemeName, versionName } from '../tls/iana.js';
+import { latin1 } from '../tls/latin1.js';
 import type { ClientHello } from '../tls/types.js';
 
 export interface HelloJson {
@@ -37,14 +38,14 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     sni: hello.sni,
     recordVersion: versionName(hello.recordVersion),
     legacyVersion: versionName(hello.legacyVersion),
-    supportedVersions: hello.supportedVersions.map(versionName),
-    cipherSuites: hello.cipherSuites.map(cipherSuiteName),
-    cipherSuiteCodes: [...hello.cipherSuites],
-    extensions: hello.extensions.map((e) => e.type),
-    alpn: hello.alpn.map((p) => p.toString('latin1')),
-    groups: hello.groups.map(groupName),
-    keyShareGroups: hello.keyShareGroups.map(groupName),
-    signatureAlgorithms: hello.signatureAlgorithms.map(signatureSchemeName),
+    supportedVersions: names(hello.supportedVersions, versionName),
+    cipherSuites: names(hello.cipherSuites, cipherSuiteName),
+    cipherSuiteCodes: hello.cipherSuites.slice(),
+    extensions: extensionTypes(hello),
+    alpn: alpnNames(hello),
+    groups: names(hello.groups, groupName),
+    keyShareGroups: names(hello.keyShareGroups, groupName),
+    signatureAlgorithms: names(hello.signatureAlgorithms, signatureSchemeName),
     ja3: j3 === null ? null : j3.ja3,
     ja3String: j3 === null ? null : j3.ja3String,
     ja4: tls ? ja4(hello) : null,
@@ -53,4 +54,25 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
   };
   // `format` leads the object when present; SSLv2 hellos are rare enough to pay for the copy.
   return tls ? json : { format: 'sslv2', ...json };
+}
+
+// Plain loops into arrays of the final length: a few hundred ns less per hello
+// than Array.prototype.map with a callback.
+
+function names(codes: readonly number[], name: (code: number) => string): string[] {
+  const out = new Array<string>(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = name(codes[i]!);
+  return out;
+}
+
+function extensionTypes(hello: ClientHello): number[] {
+  const out = new Array<number>(hello.extensions.length);
+  for (let i = 0; i < out.length; i++) out[i] = hello.extensions[i]!.type;
+  return out;
+}
+
+function alpnNames(hello: ClientHello): string[] {
+  const out = new Array<string>(hello.alpn.length);
+  for (let i = 0; i < out.length; i++) out[i] = latin1(hello.alpn[i]!);
+  return out;
 }
