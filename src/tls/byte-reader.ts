@@ -77,12 +77,44 @@ export class ByteReader {
 
   /** A sub-reader over the next n bytes; a shortfall is reported at `lengthAt` (the length field, for vectors). */
   sub(n: number, what = 'vector', lengthAt = this.offset): ByteReader {
-    if (this.end - this.pos < n) {
-      throw new TlsParseError('BAD_LENGTH', `${what}: declared ${n} bytes, only ${this.end - this.pos} remain`, lengthAt);
-    }
+    this.fits(n, what, lengthAt);
     const r = new ByteReader(this.buf, this.pos, this.pos + n, this.offset);
     this.pos += n;
     return r;
+  }
+
+  private fits(n: number, what: string, lengthAt: number): void {
+    if (this.end - this.pos < n) {
+      throw new TlsParseError('BAD_LENGTH', `${what}: declared ${n} bytes, only ${this.end - this.pos} remain`, lengthAt);
+    }
+  }
+
+  /**
+   * Where the next byte sits in the buffer: with {@link skipVec16} and {@link range},
+   * a vector can be stepped over now and read later without a sub-reader in between.
+   */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Steps over a vector with a 2-byte length prefix, checked as {@link vec16} checks it; returns the position of its first byte. */
+  skipVec16(what = 'vector<2>'): number {
+    const lengthAt = this.offset;
+    const n = this.u16(what);
+    this.fits(n, what, lengthAt);
+    const start = this.pos;
+    this.pos += n;
+    return start;
+  }
+
+  /** A reader over [start, end) of this reader's range (positions from {@link position}), offsets counted as here. */
+  range(start: number, end: number): ByteReader {
+    return new ByteReader(this.buf, start, end, this.base + (start - this.start));
+  }
+
+  /** [start, end) of this reader's range as a view (positions from {@link position}). */
+  view(start: number, end: number): Buffer {
+    return this.buf.subarray(start, end);
   }
 
   /** A vector with a 1-byte length prefix. */
@@ -117,35 +149,33 @@ export class ByteReader {
     return v;
   }
 
-  /** The rest of this reader's range as a view, leaving the cursor where it is. */
-  peekRest(): Buffer {
-    return this.buf.subarray(this.pos, this.end);
-  }
-
-  /** A second cursor over the rest of this reader's range, counting offsets from `base`. */
-  fork(base: number): ByteReader {
-    return new ByteReader(this.buf, this.pos, this.end, base);
-  }
-
-  /** Reads a vector of u16 values (e.g. cipher suites); its byte length must be even. */
-  u16List(what: string): number[] {
-    if (this.remaining % 2 !== 0) {
-      throw new TlsParseError('BAD_LENGTH', `${what}: odd byte length ${this.remaining}`, this.offset);
-    }
-    // One bounds check for the whole list: every value is inside [pos, end).
+  /**
+   * A vector of u16 values (cipher suites, groups ...) behind a 1- or 2-byte length
+   * prefix; its byte length must be even. Read in place: no sub-reader, and one
+   * bounds check for the whole list.
+   */
+  u16Vector(lengthBytes: 1 | 2, what: string): number[] {
+    const lengthAt = this.offset;
+    const n = lengthBytes === 1 ? this.u8(what) : this.u16(what);
+    this.fits(n, what, lengthAt);
+    if (n % 2 !== 0) throw new TlsParseError('BAD_LENGTH', `${what}: odd byte length ${n}`, this.offset);
     const b = this.buf;
-    const out: number[] = [];
-    for (let p = this.pos; p < this.end; p += 2) out.push((b[p]! << 8) | b[p + 1]!);
-    this.pos = this.end;
+    // Made at its final length: faster than growing it by push.
+    const out = new Array<number>(n >> 1);
+    for (let i = 0, p = this.pos; i < out.length; i++, p += 2) out[i] = (b[p]! << 8) | b[p + 1]!;
+    this.pos += n;
     return out;
   }
 
-  /** Reads a vector of u8 values (cannot fail: any length is whole bytes). */
-  u8List(): number[] {
+  /** A vector of u8 values behind a 1-byte length prefix, read in place. */
+  u8Vector(what: string): number[] {
+    const lengthAt = this.offset;
+    const n = this.u8(what);
+    this.fits(n, what, lengthAt);
     const b = this.buf;
     const out: number[] = [];
-    for (let p = this.pos; p < this.end; p++) out.push(b[p]!);
-    this.pos = this.end;
+    for (let p = this.pos; p < this.pos + n; p++) out.push(b[p]!);
+    this.pos += n;
     return out;
   }
 

@@ -40,24 +40,27 @@ export type HelloDecision = Exclude<HelloProgress, { state: 'need-more' }>;
  * One extension of a decoded hello. Its data is sliced from the hello only when
  * read: the decoder walks the few extensions it reports without slicing, and most
  * extensions' bytes are never looked at, while a Buffer view costs more than the
- * rest of decoding an extension.
+ * rest of decoding an extension. It keeps positions in the hello's extensions
+ * block, not a reader of its own: most are never read.
  */
 class HelloExtension implements RawExtension {
   private view: Buffer | null = null;
 
   constructor(
     readonly type: number,
-    /** Positioned at the first data byte; never advanced. */
-    private readonly range: ByteReader,
+    /** The extensions block the data is in. */
+    private readonly block: ByteReader,
+    private readonly start: number,
+    private readonly end: number,
   ) {}
 
   get data(): Buffer {
-    return (this.view ??= this.range.peekRest());
+    return (this.view ??= this.block.view(this.start, this.end));
   }
 
   /** A cursor over the data; its errors carry the byte's offset in the stream. */
   reader(): ByteReader {
-    return this.range.fork(this.range.offset);
+    return this.block.range(this.start, this.end);
   }
 
   /** Serialises as the plain `{ type, data }` it stands for. */
@@ -79,15 +82,16 @@ function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): 
   if (sessionId.length > 32) {
     throw new TlsParseError('BAD_LENGTH', `session id of ${sessionId.length} bytes (max 32)`, baseOffset + 34);
   }
-  const cipherSuites = r.vec16('cipher_suites').u16List('cipher_suites');
-  const compressionMethods = r.vec8('legacy_compression_methods').u8List();
+  const cipherSuites = r.u16Vector(2, 'cipher_suites');
+  const compressionMethods = r.u8Vector('legacy_compression_methods');
   const extensions: HelloExtension[] = [];
   // RFC 5246 §7.4.1.2: the extensions block may be absent altogether (SSLv3, old TLS 1.0 clients).
   if (!r.done) {
     const ext = r.vec16('extensions');
     while (!ext.done) {
       const type = ext.u16('extension_type');
-      extensions.push(new HelloExtension(type, ext.vec16('extension_data')));
+      const start = ext.skipVec16('extension_data');
+      extensions.push(new HelloExtension(type, ext, start, ext.position));
     }
   }
   r.expectEnd('ClientHello');
@@ -138,16 +142,16 @@ function readClientExtensions(extensions: readonly HelloExtension[]): ClientExte
         break;
       }
       case ExtensionType.SupportedVersions:
-        supportedVersions = e.reader().vec8('supported_versions').u16List('supported_versions');
+        supportedVersions = e.reader().u16Vector(1, 'supported_versions');
         break;
       case ExtensionType.SupportedGroups:
-        groups = e.reader().vec16('supported_groups').u16List('supported_groups');
+        groups = e.reader().u16Vector(2, 'supported_groups');
         break;
       case ExtensionType.EcPointFormats:
-        ecPointFormats = e.reader().vec8('ec_point_formats').u8List();
+        ecPointFormats = e.reader().u8Vector('ec_point_formats');
         break;
       case ExtensionType.SignatureAlgorithms:
-        signatureAlgorithms = e.reader().vec16('signature_algorithms').u16List('signature_algorithms');
+        signatureAlgorithms = e.reader().u16Vector(2, 'signature_algorithms');
         break;
       case ExtensionType.KeyShare: {
         const shares = e.reader().vec16('client_shares');
