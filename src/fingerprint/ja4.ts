@@ -121,7 +121,7 @@ function render(hello: ClientHello, form: 'hashed' | 'raw'): string {
   // ja4_a (and the `_` after it) made in one go: a string per part and their
   // concatenation cost about a fifth of the fingerprint's time outside hashing.
   const version = versionCode(hello, supportedVersions);
-  const alpn = alpnChars(hello.alpn[0]);
+  const alpn = alpnChars(hello.alpnNames[0]);
   const ciphers = Math.min(cipherCount, 99);
   const counted = Math.min(extensionCount, 99);
   const a = String.fromCharCode(
@@ -186,10 +186,11 @@ function versionCode(hello: ClientHello, supportedVersionsPresent: boolean): str
  * byte and the low nibble of the last. FoxIO's Python and Rust tools print `99`
  * there instead; we follow the written definition.
  */
-function alpnChars(first: Buffer | undefined): number {
+function alpnChars(first: string | undefined): number {
   if (first === undefined || first.length === 0) return (DIGIT_0 << 8) | DIGIT_0;
-  const head = first[0]!;
-  const tail = first[first.length - 1]!;
+  // Latin1: each char code is the byte.
+  const head = first.charCodeAt(0);
+  const tail = first.charCodeAt(first.length - 1);
   if (isAlphanumeric(head) && isAlphanumeric(tail)) return (head << 8) | tail;
   return (HEX_DIGITS.charCodeAt(head >> 4) << 8) | HEX_DIGITS.charCodeAt(tail & 0x0f);
 }

@@ -5,7 +5,6 @@
 import { ja3WithString } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
 import { cipherSuiteName, groupName, signatureSchemeName, versionName } from '../tls/iana.js';
-import { latin1 } from '../tls/latin1.js';
 import type { ClientHello } from '../tls/types.js';
 
 export interface HelloJson {
@@ -42,7 +41,7 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     cipherSuites: names(hello.cipherSuites, cipherSuiteName),
     cipherSuiteCodes: hello.cipherSuites.slice(),
     extensions: extensionTypes(hello),
-    alpn: alpnNames(hello),
+    alpn: hello.alpnNames.slice(),
     groups: names(hello.groups, groupName),
     keyShareGroups: names(hello.keyShareGroups, groupName),
     signatureAlgorithms: names(hello.signatureAlgorithms, signatureSchemeName),
@@ -68,11 +67,5 @@ function names(codes: readonly number[], name: (code: number) => string): string
 function extensionTypes(hello: ClientHello): number[] {
   const out = new Array<number>(hello.extensions.length);
   for (let i = 0; i < out.length; i++) out[i] = hello.extensions[i]!.type;
-  return out;
-}
-
-function alpnNames(hello: ClientHello): string[] {
-  const out = new Array<string>(hello.alpn.length);
-  for (let i = 0; i < out.length; i++) out[i] = latin1(hello.alpn[i]!);
   return out;
 }

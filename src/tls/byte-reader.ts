@@ -1,4 +1,5 @@
 import { TlsParseError } from './errors.js';
+import { latin1 } from './latin1.js';
 
 /**
  * A bounds-checked cursor over a byte range. Vectors return a sub-reader limited
@@ -107,6 +108,16 @@ export class ByteReader {
     return start;
   }
 
+  /** Steps over a vector with a 1-byte length prefix, checked as {@link vec8} checks it; returns the position of its first byte. */
+  skipVec8(what = 'vector<1>'): number {
+    const lengthAt = this.offset;
+    const n = this.u8(what);
+    this.fits(n, what, lengthAt);
+    const start = this.pos;
+    this.pos += n;
+    return start;
+  }
+
   /** A reader over [start, end) of this reader's range (positions from {@link position}), offsets counted as here. */
   range(start: number, end: number): ByteReader {
     return new ByteReader(this.buf, start, end, this.base + (start - this.start));
@@ -115,6 +126,11 @@ export class ByteReader {
   /** [start, end) of this reader's range as a view (positions from {@link position}). */
   view(start: number, end: number): Buffer {
     return this.buf.subarray(start, end);
+  }
+
+  /** [start, end) of this reader's range as a latin1 string (positions from {@link position}). */
+  latin1(start: number, end: number): string {
+    return latin1(this.buf, start, end);
   }
 
   /** A vector with a 1-byte length prefix. */

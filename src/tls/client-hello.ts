@@ -69,6 +69,83 @@ class HelloExtension implements RawExtension {
   }
 }
 
+/**
+ * A TLS ClientHello as decoded. What the connection record reports is read up
+ * front; the random, the session id and the ALPN names as bytes are sliced from
+ * the hello only when asked for: the record never asks, and each Buffer view
+ * costs about as much as decoding a whole list.
+ */
+class TlsClientHello implements ClientHello {
+  readonly format = 'tls';
+  cipherSuites: readonly number[] = [];
+  compressionMethods: readonly number[] = [];
+  extensions: readonly RawExtension[] = [];
+  sni: string | null = null;
+  alpnNames: readonly string[] = [];
+  supportedVersions: readonly number[] = [];
+  groups: readonly number[] = [];
+  ecPointFormats: readonly number[] = [];
+  signatureAlgorithms: readonly number[] = [];
+  keyShareGroups: readonly number[] = [];
+  /** Where each ALPN name starts and ends in `source`, in pairs. */
+  alpnSpans: number[] = [];
+  private randomView: Buffer | null = null;
+  private sessionIdView: Buffer | null = null;
+  private alpnViews: Buffer[] | null = null;
+
+  constructor(
+    /** The hello's bytes; positions below are in it. */
+    private readonly source: ByteReader,
+    readonly recordVersion: number,
+    readonly legacyVersion: number,
+    private readonly randomAt: number,
+    private readonly sessionIdAt: number,
+    private readonly sessionIdEnd: number,
+  ) {}
+
+  get random(): Buffer {
+    return (this.randomView ??= this.source.view(this.randomAt, this.randomAt + RANDOM_LENGTH));
+  }
+
+  get sessionId(): Buffer {
+    return (this.sessionIdView ??= this.source.view(this.sessionIdAt, this.sessionIdEnd));
+  }
+
+  get alpn(): readonly Buffer[] {
+    if (this.alpnViews === null) {
+      const spans = this.alpnSpans;
+      this.alpnViews = [];
+      for (let i = 0; i < spans.length; i += 2) this.alpnViews.push(this.source.view(spans[i]!, spans[i + 1]!));
+    }
+    return this.alpnViews;
+  }
+
+  /** Serialises as the plain object it stands for. */
+  toJSON(): ClientHello {
+    return {
+      format: this.format,
+      recordVersion: this.recordVersion,
+      legacyVersion: this.legacyVersion,
+      random: this.random,
+      sessionId: this.sessionId,
+      cipherSuites: this.cipherSuites,
+      compressionMethods: this.compressionMethods,
+      extensions: this.extensions,
+      sni: this.sni,
+      alpn: this.alpn,
+      alpnNames: this.alpnNames,
+      supportedVersions: this.supportedVersions,
+      groups: this.groups,
+      ecPointFormats: this.ecPointFormats,
+      signatureAlgorithms: this.signatureAlgorithms,
+      keyShareGroups: this.keyShareGroups,
+    };
+  }
+}
+
+const RANDOM_LENGTH = 32;
+const MAX_SESSION_ID_LENGTH = 32;
+
 /** Parses the body of a ClientHello handshake message (after its 4-byte header). */
 export function decodeClientHelloBody(body: Buffer, recordVersion: number, baseOffset = 0): ClientHello {
   return decodeHello(new ByteReader(body, 0, body.length, baseOffset), recordVersion, baseOffset);
@@ -77,13 +154,16 @@ export function decodeClientHelloBody(body: Buffer, recordVersion: number, baseO
 /** {@link decodeClientHelloBody} over a reader's range, wherever the body sits in its buffer. */
 function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): ClientHello {
   const legacyVersion = r.u16('legacy_version');
-  const random = r.bytes(32, 'random');
-  const sessionId = r.vec8('legacy_session_id').rest();
-  if (sessionId.length > 32) {
-    throw new TlsParseError('BAD_LENGTH', `session id of ${sessionId.length} bytes (max 32)`, baseOffset + 34);
+  const randomAt = r.position;
+  r.skip(RANDOM_LENGTH, 'random');
+  const sessionIdAt = r.skipVec8('legacy_session_id');
+  const sessionIdLength = r.position - sessionIdAt;
+  if (sessionIdLength > MAX_SESSION_ID_LENGTH) {
+    throw new TlsParseError('BAD_LENGTH', `session id of ${sessionIdLength} bytes (max 32)`, baseOffset + 34);
   }
-  const cipherSuites = r.u16Vector(2, 'cipher_suites');
-  const compressionMethods = r.u8Vector('legacy_compression_methods');
+  const hello = new TlsClientHello(r, recordVersion, legacyVersion, randomAt, sessionIdAt, r.position);
+  hello.cipherSuites = r.u16Vector(2, 'cipher_suites');
+  hello.compressionMethods = r.u8Vector('legacy_compression_methods');
   const extensions: HelloExtension[] = [];
   // RFC 5246 §7.4.1.2: the extensions block may be absent altogether (SSLv3, old TLS 1.0 clients).
   if (!r.done) {
@@ -95,78 +175,58 @@ function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): 
     }
   }
   r.expectEnd('ClientHello');
+  hello.extensions = extensions;
   // Extension bodies are read only once the framing of the whole hello has checked out.
-  const x = readClientExtensions(extensions);
-  return {
-    format: 'tls',
-    recordVersion,
-    legacyVersion,
-    random,
-    sessionId,
-    cipherSuites,
-    compressionMethods,
-    extensions,
-    sni: x.sni,
-    alpn: x.alpn,
-    supportedVersions: x.supportedVersions,
-    groups: x.groups,
-    ecPointFormats: x.ecPointFormats,
-    signatureAlgorithms: x.signatureAlgorithms,
-    keyShareGroups: x.keyShareGroups,
-  };
+  readClientExtensions(hello, extensions);
+  return hello;
 }
 
-type ClientExtensionFields = Pick<
-  ClientHello,
-  'sni' | 'alpn' | 'supportedVersions' | 'groups' | 'ecPointFormats' | 'signatureAlgorithms' | 'keyShareGroups'
->;
-
 /** Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL. */
-function readClientExtensions(extensions: readonly HelloExtension[]): ClientExtensionFields {
-  let sni: string | null = null;
-  let alpn: Buffer[] = [];
-  let supportedVersions: number[] = [];
-  let groups: number[] = [];
-  let ecPointFormats: number[] = [];
-  let signatureAlgorithms: number[] = [];
-  let keyShareGroups: number[] = [];
+function readClientExtensions(hello: TlsClientHello, extensions: readonly HelloExtension[]): void {
   for (const e of extensions) {
     switch (e.type) {
       case ExtensionType.ServerName:
-        sni = readServerName(e.reader());
+        hello.sni = readServerName(e.reader());
         break;
       case ExtensionType.Alpn: {
         const list = e.reader().vec16('protocol_name_list');
-        alpn = [];
-        while (!list.done) alpn.push(list.vec8('protocol_name').rest());
+        const names: string[] = [];
+        const spans: number[] = [];
+        while (!list.done) {
+          const start = list.skipVec8('protocol_name');
+          spans.push(start, list.position);
+          names.push(list.latin1(start, list.position));
+        }
+        hello.alpnNames = names;
+        hello.alpnSpans = spans;
         break;
       }
       case ExtensionType.SupportedVersions:
-        supportedVersions = e.reader().u16Vector(1, 'supported_versions');
+        hello.supportedVersions = e.reader().u16Vector(1, 'supported_versions');
         break;
       case ExtensionType.SupportedGroups:
-        groups = e.reader().u16Vector(2, 'supported_groups');
+        hello.groups = e.reader().u16Vector(2, 'supported_groups');
         break;
       case ExtensionType.EcPointFormats:
-        ecPointFormats = e.reader().u8Vector('ec_point_formats');
+        hello.ecPointFormats = e.reader().u8Vector('ec_point_formats');
         break;
       case ExtensionType.SignatureAlgorithms:
-        signatureAlgorithms = e.reader().u16Vector(2, 'signature_algorithms');
+        hello.signatureAlgorithms = e.reader().u16Vector(2, 'signature_algorithms');
         break;
       case ExtensionType.KeyShare: {
         const shares = e.reader().vec16('client_shares');
-        keyShareGroups = [];
+        const groups: number[] = [];
         while (!shares.done) {
-          keyShareGroups.push(shares.u16('key_share group'));
-          shares.vec16('key_exchange');
+          groups.push(shares.u16('key_share group'));
+          shares.skipVec16('key_exchange');
         }
+        hello.keyShareGroups = groups;
         break;
       }
       default:
         break;
     }
   }
-  return { sni, alpn, supportedVersions, groups, ecPointFormats, signatureAlgorithms, keyShareGroups };
 }
 
 /** server_name (RFC 6066 §3): the first host_name entry, as sent. */
@@ -226,6 +286,7 @@ export function decodeSslv2Hello(bytes: Buffer): { hello: ClientHello; bytes: nu
     extensions: [],
     sni: null,
     alpn: [],
+    alpnNames: [],
     supportedVersions: [],
     groups: [],
     ecPointFormats: [],

@@ -27,8 +27,10 @@ export interface ClientHello {
   readonly extensions: readonly RawExtension[];
   /** server_name host_name, as sent (may be an IP literal); null when absent. */
   readonly sni: string | null;
-  /** ALPN protocol names as raw bytes (JA4 needs the bytes); empty when absent. */
+  /** ALPN protocol names as raw bytes; empty when absent. */
   readonly alpn: readonly Buffer[];
+  /** The same names as latin1 strings (one char per byte, so JA4 still sees the bytes); empty when absent. */
+  readonly alpnNames: readonly string[];
   /** supported_versions entries in wire order; empty when absent. */
   readonly supportedVersions: readonly number[];
   /** supported_groups in wire order; empty when absent. */

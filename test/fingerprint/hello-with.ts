@@ -3,6 +3,7 @@ import type { ClientHello, RawExtension } from '../../src/tls/types.js';
 
 /** A hand-made ClientHello for edge cases: sensible defaults, any field overridable. */
 export function helloWith(fields: Partial<ClientHello> = {}): ClientHello {
+  const alpn = fields.alpn ?? [];
   return {
     format: 'tls',
     recordVersion: 0x0301,
@@ -20,6 +21,8 @@ export function helloWith(fields: Partial<ClientHello> = {}): ClientHello {
     signatureAlgorithms: [],
     keyShareGroups: [],
     ...fields,
+    // The decoder gives both forms of the ALPN names; a test gives the bytes.
+    alpnNames: fields.alpnNames ?? alpn.map((p) => p.toString('latin1')),
   };
 }
 
