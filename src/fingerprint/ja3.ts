@@ -38,13 +38,7 @@ function writeJa3(w: AsciiScratch, hello: ClientHello): void {
   w.char(COMMA);
   writeList(w, hello.cipherSuites, true);
   w.char(COMMA);
-  let first = true;
-  for (const { type } of hello.extensions) {
-    if (isGrease(type)) continue;
-    if (!first) w.char(DASH);
-    first = false;
-    w.decimal(type);
-  }
+  writeList(w, hello.extensionTypes, true);
   w.char(COMMA);
   writeList(w, hello.groups, true);
   w.char(COMMA);

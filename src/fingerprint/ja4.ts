@@ -67,7 +67,7 @@ function codesFor(n: number): Uint16Array {
 
 function render(hello: ClientHello, form: 'hashed' | 'raw'): string {
   const suites = hello.cipherSuites;
-  const extensions = hello.extensions;
+  const extensions = hello.extensionTypes;
   const signatureAlgorithms = hello.signatureAlgorithms;
   // One buffer, three areas: ciphers, hashed extensions, signature algorithms.
   const codes = codesFor(suites.length + extensions.length + signatureAlgorithms.length);
@@ -85,7 +85,7 @@ function render(hello: ClientHello, form: 'hashed' | 'raw'): string {
   let sni = false;
   let supportedVersions = false;
   for (let i = 0; i < extensions.length; i++) {
-    const type = extensions[i]!.type;
+    const type = extensions[i]!;
     if (isGrease(type)) continue;
     extensionCount++;
     if (type === ExtensionType.ServerName) sni = true;

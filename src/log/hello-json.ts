@@ -40,7 +40,7 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     supportedVersions: names(hello.supportedVersions, versionName),
     cipherSuites: names(hello.cipherSuites, cipherSuiteName),
     cipherSuiteCodes: hello.cipherSuites.slice(),
-    extensions: extensionTypes(hello),
+    extensions: hello.extensionTypes.slice(),
     alpn: hello.alpnNames.slice(),
     groups: names(hello.groups, groupName),
     keyShareGroups: names(hello.keyShareGroups, groupName),
@@ -61,11 +61,5 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
 function names(codes: readonly number[], name: (code: number) => string): string[] {
   const out = new Array<string>(codes.length);
   for (let i = 0; i < codes.length; i++) out[i] = name(codes[i]!);
-  return out;
-}
-
-function extensionTypes(hello: ClientHello): number[] {
-  const out = new Array<number>(hello.extensions.length);
-  for (let i = 0; i < out.length; i++) out[i] = hello.extensions[i]!.type;
   return out;
 }

@@ -37,11 +37,9 @@ export type HelloProgress =
 export type HelloDecision = Exclude<HelloProgress, { state: 'need-more' }>;
 
 /**
- * One extension of a decoded hello. Its data is sliced from the hello only when
- * read: the decoder walks the few extensions it reports without slicing, and most
- * extensions' bytes are never looked at, while a Buffer view costs more than the
- * rest of decoding an extension. It keeps positions in the hello's extensions
- * block, not a reader of its own: most are never read.
+ * One extension of a decoded hello, made only when a caller asks for the
+ * extension list (the fingerprints and the record need just the types, from
+ * ClientHello.extensionTypes). Its data is sliced when read.
  */
 class HelloExtension implements RawExtension {
   private view: Buffer | null = null;
@@ -71,15 +69,19 @@ class HelloExtension implements RawExtension {
 
 /**
  * A TLS ClientHello as decoded. What the connection record reports is read up
- * front; the random, the session id and the ALPN names as bytes are sliced from
- * the hello only when asked for: the record never asks, and each Buffer view
- * costs about as much as decoding a whole list.
+ * front; the random, the session id, the ALPN names as bytes and the extension
+ * objects are made from the hello only when asked for: the record never asks,
+ * and each Buffer view or extension object costs about as much as decoding a
+ * whole list.
  */
 class TlsClientHello implements ClientHello {
   readonly format = 'tls';
   cipherSuites: readonly number[] = [];
   compressionMethods: readonly number[] = [];
-  extensions: readonly RawExtension[] = [];
+  extensionTypes: readonly number[] = [];
+  /** Where each extension's data starts and ends in `extensionBlock`, in pairs. */
+  extensionSpans: readonly number[] = [];
+  extensionBlock: ByteReader | null = null;
   sni: string | null = null;
   alpnNames: readonly string[] = [];
   supportedVersions: readonly number[] = [];
@@ -92,6 +94,7 @@ class TlsClientHello implements ClientHello {
   private randomView: Buffer | null = null;
   private sessionIdView: Buffer | null = null;
   private alpnViews: Buffer[] | null = null;
+  private extensionObjects: HelloExtension[] | null = null;
 
   constructor(
     /** The hello's bytes; positions below are in it. */
@@ -109,6 +112,18 @@ class TlsClientHello implements ClientHello {
 
   get sessionId(): Buffer {
     return (this.sessionIdView ??= this.source.view(this.sessionIdAt, this.sessionIdEnd));
+  }
+
+  get extensions(): readonly RawExtension[] {
+    if (this.extensionObjects === null) {
+      const types = this.extensionTypes;
+      const spans = this.extensionSpans;
+      this.extensionObjects = [];
+      for (let i = 0; i < types.length; i++) {
+        this.extensionObjects.push(new HelloExtension(types[i]!, this.extensionBlock!, spans[2 * i]!, spans[2 * i + 1]!));
+      }
+    }
+    return this.extensionObjects;
   }
 
   get alpn(): readonly Buffer[] {
@@ -131,6 +146,7 @@ class TlsClientHello implements ClientHello {
       cipherSuites: this.cipherSuites,
       compressionMethods: this.compressionMethods,
       extensions: this.extensions,
+      extensionTypes: this.extensionTypes,
       sni: this.sni,
       alpn: this.alpn,
       alpnNames: this.alpnNames,
@@ -164,32 +180,40 @@ function decodeHello(r: ByteReader, recordVersion: number, baseOffset: number): 
   const hello = new TlsClientHello(r, recordVersion, legacyVersion, randomAt, sessionIdAt, r.position);
   hello.cipherSuites = r.u16Vector(2, 'cipher_suites');
   hello.compressionMethods = r.u8Vector('legacy_compression_methods');
-  const extensions: HelloExtension[] = [];
   // RFC 5246 §7.4.1.2: the extensions block may be absent altogether (SSLv3, old TLS 1.0 clients).
   if (!r.done) {
-    const ext = r.vec16('extensions');
-    while (!ext.done) {
-      const type = ext.u16('extension_type');
-      const start = ext.skipVec16('extension_data');
-      extensions.push(new HelloExtension(type, ext, start, ext.position));
+    const block = r.vec16('extensions');
+    const types: number[] = [];
+    const spans: number[] = [];
+    while (!block.done) {
+      types.push(block.u16('extension_type'));
+      const start = block.skipVec16('extension_data');
+      spans.push(start, block.position);
     }
+    hello.extensionTypes = types;
+    hello.extensionSpans = spans;
+    hello.extensionBlock = block;
   }
   r.expectEnd('ClientHello');
-  hello.extensions = extensions;
   // Extension bodies are read only once the framing of the whole hello has checked out.
-  readClientExtensions(hello, extensions);
+  if (hello.extensionBlock !== null) readClientExtensions(hello, hello.extensionBlock);
   return hello;
 }
 
 /** Reads the extensions tlspeek reports. A malformed extension body is a parse error, as it is for OpenSSL. */
-function readClientExtensions(hello: TlsClientHello, extensions: readonly HelloExtension[]): void {
-  for (const e of extensions) {
-    switch (e.type) {
+function readClientExtensions(hello: TlsClientHello, block: ByteReader): void {
+  const types = hello.extensionTypes;
+  const spans = hello.extensionSpans;
+  for (let i = 0; i < types.length; i++) {
+    // A cursor over the extension's data is made only for the ones read.
+    const start = spans[2 * i]!;
+    const end = spans[2 * i + 1]!;
+    switch (types[i]) {
       case ExtensionType.ServerName:
-        hello.sni = readServerName(e.reader());
+        hello.sni = readServerName(block.range(start, end));
         break;
       case ExtensionType.Alpn: {
-        const list = e.reader().vec16('protocol_name_list');
+        const list = block.range(start, end).vec16('protocol_name_list');
         const names: string[] = [];
         const spans: number[] = [];
         while (!list.done) {
@@ -202,19 +226,19 @@ function readClientExtensions(hello: TlsClientHello, extensions: readonly HelloE
         break;
       }
       case ExtensionType.SupportedVersions:
-        hello.supportedVersions = e.reader().u16Vector(1, 'supported_versions');
+        hello.supportedVersions = block.range(start, end).u16Vector(1, 'supported_versions');
         break;
       case ExtensionType.SupportedGroups:
-        hello.groups = e.reader().u16Vector(2, 'supported_groups');
+        hello.groups = block.range(start, end).u16Vector(2, 'supported_groups');
         break;
       case ExtensionType.EcPointFormats:
-        hello.ecPointFormats = e.reader().u8Vector('ec_point_formats');
+        hello.ecPointFormats = block.range(start, end).u8Vector('ec_point_formats');
         break;
       case ExtensionType.SignatureAlgorithms:
-        hello.signatureAlgorithms = e.reader().u16Vector(2, 'signature_algorithms');
+        hello.signatureAlgorithms = block.range(start, end).u16Vector(2, 'signature_algorithms');
         break;
       case ExtensionType.KeyShare: {
-        const shares = e.reader().vec16('client_shares');
+        const shares = block.range(start, end).vec16('client_shares');
         const groups: number[] = [];
         while (!shares.done) {
           groups.push(shares.u16('key_share group'));
@@ -284,6 +308,7 @@ export function decodeSslv2Hello(bytes: Buffer): { hello: ClientHello; bytes: nu
     cipherSuites,
     compressionMethods: [0],
     extensions: [],
+    extensionTypes: [],
     sni: null,
     alpn: [],
     alpnNames: [],

@@ -25,6 +25,8 @@ export interface ClientHello {
   readonly compressionMethods: readonly number[];
   /** Every extension in wire order, GREASE kept. */
   readonly extensions: readonly RawExtension[];
+  /** The types of {@link extensions}, in the same order. */
+  readonly extensionTypes: readonly number[];
   /** server_name host_name, as sent (may be an IP literal); null when absent. */
   readonly sni: string | null;
   /** ALPN protocol names as raw bytes; empty when absent. */

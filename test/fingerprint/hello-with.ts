@@ -4,6 +4,7 @@ import type { ClientHello, RawExtension } from '../../src/tls/types.js';
 /** A hand-made ClientHello for edge cases: sensible defaults, any field overridable. */
 export function helloWith(fields: Partial<ClientHello> = {}): ClientHello {
   const alpn = fields.alpn ?? [];
+  const extensions = fields.extensions ?? [];
   return {
     format: 'tls',
     recordVersion: 0x0301,
@@ -21,8 +22,9 @@ export function helloWith(fields: Partial<ClientHello> = {}): ClientHello {
     signatureAlgorithms: [],
     keyShareGroups: [],
     ...fields,
-    // The decoder gives both forms of the ALPN names; a test gives the bytes.
+    // The decoder gives both forms of the ALPN names and the extension types; a test gives one.
     alpnNames: fields.alpnNames ?? alpn.map((p) => p.toString('latin1')),
+    extensionTypes: fields.extensionTypes ?? extensions.map((e) => e.type),
   };
 }
 
