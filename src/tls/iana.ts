@@ -697,6 +697,13 @@ function nameIn(table: NamePages, code: number): string {
   return ((code & 0xffff) === code ? table[code >> 8]?.[code & 0xff] : undefined) ?? hex4(code);
 }
 
+/** {@link nameIn} for each code, into an array made at its final length. */
+function namesIn(table: NamePages, codes: readonly number[]): string[] {
+  const out = new Array<string>(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = nameIn(table, codes[i]!);
+  return out;
+}
+
 const CIPHER_SUITE_PAGES = pages(CIPHER_SUITES);
 const GROUP_PAGES = pages(GROUPS);
 const SIGNATURE_SCHEME_PAGES = pages(SIGNATURE_SCHEMES);
@@ -710,6 +717,26 @@ export function cipherSuiteName(code: number): string {
 /** IANA name of a supported group, e.g. 29 -> `x25519`; else `0xHHHH`. */
 export function groupName(code: number): string {
   return nameIn(GROUP_PAGES, code);
+}
+
+/** {@link cipherSuiteName} of each code. */
+export function cipherSuiteNames(codes: readonly number[]): string[] {
+  return namesIn(CIPHER_SUITE_PAGES, codes);
+}
+
+/** {@link groupName} of each code. */
+export function groupNames(codes: readonly number[]): string[] {
+  return namesIn(GROUP_PAGES, codes);
+}
+
+/** {@link signatureSchemeName} of each code. */
+export function signatureSchemeNames(codes: readonly number[]): string[] {
+  return namesIn(SIGNATURE_SCHEME_PAGES, codes);
+}
+
+/** {@link versionName} of each code. */
+export function versionNames(codes: readonly number[]): string[] {
+  return namesIn(VERSION_PAGES, codes);
 }
 
 /** IANA name of a signature scheme, e.g. 0x0804 -> `rsa_pss_rsae_sha256`; else `0xHHHH`. */
