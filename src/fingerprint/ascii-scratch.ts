@@ -15,6 +15,8 @@ const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).
 export class AsciiScratch {
   private buf = Buffer.allocUnsafe(2048);
   private end = 0;
+  /** `views[n]` is the first n bytes of `buf`. */
+  private views: (Buffer | undefined)[] = [];
 
   /** Bytes written since the last reset. */
   get length(): number {
@@ -94,9 +96,13 @@ export class AsciiScratch {
     return this.buf.toString('latin1', 0, this.end);
   }
 
-  /** The bytes written so far, without copying; valid until the next reset. */
+  /**
+   * The bytes written so far, without copying; valid until the next reset. The
+   * view for each length is made once and kept (making a Buffer view costs
+   * about a sixth of hashing one): at most one per byte of the buffer.
+   */
   view(): Buffer {
-    return this.buf.subarray(0, this.end);
+    return (this.views[this.end] ??= this.buf.subarray(0, this.end));
   }
 
   /** Rare path (values no wire field holds): an arbitrary ASCII string. */
@@ -110,5 +116,6 @@ export class AsciiScratch {
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.end + n));
     this.buf.copy(bigger, 0, 0, this.end);
     this.buf = bigger;
+    this.views = [];
   }
 }
