@@ -9,8 +9,17 @@
 
 const DIGIT_0 = 0x30;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-/** `00` `01` ... `99`, two bytes each. */
-const DIGIT_PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''), 'latin1');
+/** Byte b as two lower-case hex digits, the first in the high byte: one load per byte written out. */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => (HEX_DIGITS[b >> 4]! << 8) | HEX_DIGITS[b & 0xf]!);
+/** 0..99 as two decimal digits, the first in the high byte. */
+const DIGIT_PAIRS = Uint16Array.from({ length: 100 }, (_, n) => ((DIGIT_0 + ((n / 10) | 0)) << 8) | (DIGIT_0 + (n % 10)));
+
+/** 0..99 as two digits at b[p], b[p + 1]. */
+function writePair(b: Buffer, p: number, n: number): void {
+  const pair = DIGIT_PAIRS[n]!;
+  b[p] = pair >> 8;
+  b[p + 1] = pair & 0xff;
+}
 
 export class AsciiScratch {
   private buf = Buffer.allocUnsafe(2048);
@@ -38,20 +47,32 @@ export class AsciiScratch {
     if ((v & 0xffff) !== v) return this.text(String(v));
     if (this.end + 5 > this.buf.length) this.grow(5);
     const b = this.buf;
-    let p = (this.end += v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5);
-    // Two digits at a time, from the right.
-    while (v >= 100) {
-      const q = (v / 100) | 0;
-      const pair = 2 * (v - 100 * q);
-      b[--p] = DIGIT_PAIRS[pair + 1]!;
-      b[--p] = DIGIT_PAIRS[pair]!;
-      v = q;
-    }
-    if (v >= 10) {
-      b[--p] = DIGIT_PAIRS[2 * v + 1]!;
-      b[--p] = DIGIT_PAIRS[2 * v]!;
+    const p = this.end;
+    // By digit count, a pair of digits per table load.
+    if (v < 10) {
+      b[p] = DIGIT_0 + v;
+      this.end = p + 1;
+    } else if (v < 100) {
+      writePair(b, p, v);
+      this.end = p + 2;
+    } else if (v < 1000) {
+      const h = (v / 100) | 0;
+      b[p] = DIGIT_0 + h;
+      writePair(b, p + 1, v - 100 * h);
+      this.end = p + 3;
+    } else if (v < 10000) {
+      const h = (v / 100) | 0;
+      writePair(b, p, h);
+      writePair(b, p + 2, v - 100 * h);
+      this.end = p + 4;
     } else {
-      b[--p] = DIGIT_0 + v;
+      const t = (v / 10000) | 0;
+      const w = v - 10000 * t;
+      const h = (w / 100) | 0;
+      b[p] = DIGIT_0 + t;
+      writePair(b, p + 1, h);
+      writePair(b, p + 3, w - 100 * h);
+      this.end = p + 5;
     }
   }
 
@@ -82,10 +103,12 @@ export class AsciiScratch {
       const sep = i === from ? first : separator;
       if (sep !== 0) b[p++] = sep;
       const v = codes[i]!;
-      b[p] = HEX_DIGITS[v >> 12]!;
-      b[p + 1] = HEX_DIGITS[(v >> 8) & 0xf]!;
-      b[p + 2] = HEX_DIGITS[(v >> 4) & 0xf]!;
-      b[p + 3] = HEX_DIGITS[v & 0xf]!;
+      const high = HEX_PAIRS[v >> 8]!;
+      const low = HEX_PAIRS[v & 0xff]!;
+      b[p] = high >> 8;
+      b[p + 1] = high & 0xff;
+      b[p + 2] = low >> 8;
+      b[p + 3] = low & 0xff;
       p += 4;
     }
     this.end = p;
