@@ -60,6 +60,6 @@ export function ja3(hello: ClientHello): string {
 /** {@link ja3} and {@link ja3String} together, building the string once. */
 export function ja3WithString(hello: ClientHello): { ja3: string; ja3String: string } {
   writeJa3(scratch, hello);
-  const text = scratch.latin1();
-  return { ja3: md5Hex(text), ja3String: text };
+  // Hashed from the bytes: hashing the string would copy it back into bytes first.
+  return { ja3: md5Hex(scratch.view()), ja3String: scratch.latin1() };
 }

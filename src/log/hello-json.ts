@@ -15,9 +15,9 @@ export interface HelloJson {
   legacyVersion: string;
   supportedVersions: string[];
   cipherSuites: string[];
-  cipherSuiteCodes: number[];
-  extensions: number[];
-  alpn: string[];
+  cipherSuiteCodes: readonly number[];
+  extensions: readonly number[];
+  alpn: readonly string[];
   groups: string[];
   keyShareGroups: string[];
   signatureAlgorithms: string[];
@@ -39,9 +39,10 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     legacyVersion: versionName(hello.legacyVersion),
     supportedVersions: versionNames(hello.supportedVersions),
     cipherSuites: cipherSuiteNames(hello.cipherSuites),
-    cipherSuiteCodes: hello.cipherSuites.slice(),
-    extensions: hello.extensionTypes.slice(),
-    alpn: hello.alpnNames.slice(),
+    // The decoded hello's own lists: it is made for this record and never changes.
+    cipherSuiteCodes: hello.cipherSuites,
+    extensions: hello.extensionTypes,
+    alpn: hello.alpnNames,
     groups: groupNames(hello.groups),
     keyShareGroups: groupNames(hello.keyShareGroups),
     signatureAlgorithms: signatureSchemeNames(hello.signatureAlgorithms),

@@ -688,7 +688,13 @@ type NamePages = readonly (readonly (string | undefined)[] | undefined)[];
 
 function pages(map: ReadonlyMap<number, string>): NamePages {
   const out: (string | undefined)[][] = [];
-  for (const [code, name] of map) (out[code >> 8] ??= new Array<string | undefined>(256).fill(undefined))[code & 0xff] = name;
+  const set = (code: number, name: string): void => {
+    (out[code >> 8] ??= new Array<string | undefined>(256).fill(undefined))[code & 0xff] = name;
+  };
+  for (const [code, name] of map) set(code, name);
+  // GREASE values (RFC 8701, 0x0A0A ... 0xFAFA) have no name but are in nearly every
+  // modern hello: their `0xHHHH` is made once here rather than on every lookup.
+  for (let i = 0; i < 16; i++) if (!map.has(0x0a0a + 0x1010 * i)) set(0x0a0a + 0x1010 * i, hex4(0x0a0a + 0x1010 * i));
   return Array.from({ length: 256 }, (_, hi) => out[hi]);
 }
 
