@@ -75,6 +75,9 @@ export interface InjectHandler {
 /** Cap on one buffered handshake message from the server (long certificate chains). */
 const MAX_SERVER_MESSAGE = 256 * 1024;
 
+/** One read from the server at most: Node's own read size. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 type Phase = 'hello' | 'connecting' | 'relay' | 'delegated' | 'closed';
 
 export class Session {
@@ -82,6 +85,9 @@ export class Session {
   private readonly startedAt = performance.now();
   private handshakeMs: number | null = null;
   private upstream: net.Socket | null = null;
+  private readBuffer: Buffer | null = null;
+  /** Reading from the server stopped while a write to the client holds its bytes. */
+  private upstreamHeld = false;
 
   private helloReader: ClientHelloReader | null;
   /** The client's bytes received before the upstream connected, forwarded verbatim. */
@@ -247,11 +253,11 @@ export class Session {
     this.phase = 'connecting';
     this.client.pause();
     const { host, port } = this.ctx.upstream;
-    const up = net.connect({ host, port, allowHalfOpen: true });
+    // The server's bytes land in this session's own read buffer (see onUpstreamRead).
+    const up = net.connect({ host, port, allowHalfOpen: true, onread: { buffer: this.upstreamReadBuffer, callback: this.onUpstreamRead } });
     this.upstream = up;
     up.setNoDelay(true);
     up.on('connect', this.onUpstreamConnect);
-    up.on('data', this.onUpstreamData);
     up.on('end', this.onUpstreamEnd);
     up.on('error', this.onUpstreamError);
     up.on('close', this.onUpstreamClose);
@@ -272,16 +278,38 @@ export class Session {
     else this.client.resume();
   };
 
-  private readonly onUpstreamData = (chunk: Buffer): void => {
-    this.bytesFromServer += chunk.length;
+  /**
+   * Each read from the server lands in one buffer that lives as long as the
+   * session; Node would otherwise allocate a fresh ArrayBuffer per read, and
+   * in a bulk transfer that churn keeps V8's mark-compact collector busy.
+   * The buffer is reused only once its bytes are gone: reading stops while a
+   * write to the client still holds them, and watchers get a copy.
+   */
+  private readonly onUpstreamRead = (nread: number, buf: Uint8Array): boolean => {
+    this.bytesFromServer += nread;
+    let chunk = Buffer.from(buf.buffer, buf.byteOffset, nread);
     const w = this.serverWatch;
     if (w) {
+      chunk = Buffer.from(chunk); // the watcher may keep parts of it
       w.push(chunk);
       // TLS 1.3 (or a HelloRetryRequest, which only TLS 1.3 sends): the client's
       // CCS is a decoy, and its second ClientHello after HRR is still in clear.
       if (w.facts.serverHello?.version === ProtocolVersion.TLSv1_3 || w.facts.helloRetryRequest) this.clientWatch?.setTls13();
     }
-    this.forward(chunk, this.client, this.upstream!);
+    if (this.client.destroyed) return true;
+    this.client.write(chunk, this.onClientWritten);
+    if (this.client.writableLength === 0) return true;
+    // The write holds `chunk` (maybe the read buffer itself): no reads until it is done.
+    this.upstreamHeld = true;
+    return false;
+  };
+
+  private readonly upstreamReadBuffer = (): Uint8Array => (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+
+  private readonly onClientWritten = (): void => {
+    if (!this.upstreamHeld || this.client.writableLength > 0) return;
+    this.upstreamHeld = false;
+    if (this.phase === 'relay') this.upstream!.resume();
   };
 
   private readonly onUpstreamEnd = (): void => {
