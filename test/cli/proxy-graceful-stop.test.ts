@@ -34,6 +34,19 @@ void t.test('start-up line, then SIGTERM with a connection open: it finishes, it
   t.equal(lines.filter((l) => l.level === 30 && !['connection', 'tlspeek proxy started', 'tlspeek proxy stopping', 'tlspeek proxy stopped'].includes(String(l.msg))).length, 0, 'nothing else at info level');
 });
 
+void t.test('a record reaches stdout while the proxy runs, within a second of the connection closing (tail -f)', async (t) => {
+  const up = await tlsServer(t, leaf);
+  const { child, lines, port, exited } = await startCli(t, up.port);
+  const sock = tls.connect({ host: '127.0.0.1', port, servername: 'api.example.com', ca: pki.ca.cert });
+  await new Promise((r) => sock.once('secureConnect', r));
+  sock.destroy();
+  const closedAt = Date.now();
+  while (!lines.some((l) => l.msg === 'connection') && Date.now() - closedAt < 1000) await new Promise((r) => setTimeout(r, 10));
+  t.ok(lines.some((l) => l.msg === 'connection'), `record written ${Date.now() - closedAt} ms after the close, the proxy still running`);
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
+
 void t.test('SIGINT with a connection that outlives the grace period: aborted, recorded, exit 0', async (t) => {
   const up = await tlsServer(t, leaf);
   const { child, lines, port, exited } = await startCli(t, up.port, ['--shutdown-grace', '300']);
