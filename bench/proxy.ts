@@ -4,14 +4,15 @@
  * tlspeek's injected connections (--inject-sni) beside its passthrough.
  *
  * Processes: the TLS upstream (bench/upstream.ts), the pipe baseline, tlspeek
- * in passthrough and tlspeek with --inject-sni (`node dist/src/cli/main.js
- * proxy`, stdout to /dev/null) each in their own process (lib/targets.ts); the
- * clients in this one. Proxy CPU and RSS are read from /proc/<pid>/stat and
+ * in passthrough and tlspeek with --inject-sni (`bin/tlspeek proxy`, as users
+ * start it, stdout to /dev/null) each in their own process (lib/targets.ts);
+ * the clients in this one. The pipe runs with bin/tlspeek's node flags too. Proxy CPU and RSS are read from /proc/<pid>/stat and
  * /proc/<pid>/status.
  *
  * Figures: new-handshake rate (TLS 1.3 and 1.2), keep-alive request rate,
- * bulk throughput (upstream -> client through one connection), proxy CPU per
- * GiB relayed and per new connection, RSS per idle established connection.
+ * bulk throughput both ways (upstream -> client, then client -> upstream, one
+ * connection each), proxy CPU per GiB relayed and per new connection, RSS per
+ * idle established connection.
  * The inject target (clients without SNI, so tlspeek terminates them and
  * re-originates with SNI) takes part in the TLS 1.3 new-handshake and bulk
  * figures only.
@@ -19,7 +20,7 @@
  *   node dist/bench/proxy.js [--quick] [--cpu-prof DIR]
  *
  * --quick: shorter runs, 256 MiB bulk, 500 idle connections (a smoke test, not figures).
- * --cpu-prof DIR: run both tlspeek processes under `node --cpu-prof`, profiles written to DIR when they stop.
+ * --cpu-prof DIR: run both tlspeek processes under `node --cpu-prof` (TLSPEEK_NODE_FLAGS), profiles written to DIR when they stop.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -309,6 +310,26 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     }
     cpu.push(...bulkTally.shares('bulk'));
     figures.push(bulk, cpuPerGiB);
+
+    // ---- bulk upload: the other direction reads into Node's own buffers ----------
+    log(`bulk upload, ${fmt(mib)} MiB client -> upstream, x${options.bulkRepeats} per target ...`);
+    const upload = newFigure('upload', `bulk upload, ${fmt(mib)} MiB client -> upstream`, 'MiB/s', true);
+    const uploadCpu = newFigure('upload-cpu', 'proxy CPU per GiB uploaded', 's/GiB', false);
+    const uploadTally = new Tally();
+    for (let rep = 0; rep < options.bulkRepeats; rep++) {
+      for (const name of PASSTHROUGH_TARGETS) {
+        const before = name === 'direct' ? 0 : uploadTally.proxyCpu(name);
+        const r = await measure(up.child, targets[name], uploadTally, () => client.upload(targets[name], options.bulkBytes, 120_000));
+        upload.samples[name].push(mib / r.seconds);
+        if (name !== 'direct') uploadCpu.samples[name].push((uploadTally.proxyCpu(name) - before) / gib);
+      }
+    }
+    for (const name of PASSTHROUGH_TARGETS) {
+      upload.values[name] = median(upload.samples[name]);
+      uploadCpu.values[name] = name === 'direct' ? null : median(uploadCpu.samples[name]);
+    }
+    cpu.push(...uploadTally.shares('upload'));
+    figures.push(upload, uploadCpu);
 
     // ---- RSS per idle connection (fresh proxy processes) ----------------------
     await pipe.child!.stop();

@@ -7,7 +7,8 @@
  * Prints `listening PORT` once bound to 127.0.0.1. After the handshake the
  * client's first byte picks the behaviour:
  *   'E'  echo every later byte back (request/response);
- *   'S'  read an 8-byte big-endian count, send that many bytes, then end.
+ *   'S'  read an 8-byte big-endian count, send that many bytes, then end;
+ *   'U'  read an 8-byte big-endian count, take that many bytes, answer 'K', then end.
  * A client that sends nothing is simply held open (idle connections).
  */
 import { readFileSync } from 'node:fs';
@@ -26,13 +27,19 @@ const BLOCK = Buffer.alloc(256 * 1024, 0x61);
 const server = tls.createServer({ key: readFileSync(values.key), cert: readFileSync(values.cert), minVersion: 'TLSv1.2' }, (socket) => {
   socket.setNoDelay(true);
   socket.on('error', () => socket.destroy());
-  let mode: 'unknown' | 'echo' | 'stream' = 'unknown';
+  let mode: 'unknown' | 'echo' | 'stream' | 'sink' = 'unknown';
   let header: Buffer = Buffer.alloc(0);
+  let sinkLeft = 0;
+  const sink = (n: number): void => {
+    sinkLeft -= n;
+    if (sinkLeft <= 0) socket.end('K');
+  };
   socket.on('data', (chunk: Buffer) => {
     if (mode === 'echo') {
       socket.write(chunk);
       return;
     }
+    if (mode === 'sink') return sink(chunk.length);
     if (mode === 'stream') return;
     header = header.length === 0 ? chunk : Buffer.concat([header, chunk]);
     if (header[0] === 0x45 /* 'E' */) {
@@ -44,6 +51,13 @@ const server = tls.createServer({ key: readFileSync(values.key), cert: readFileS
       if (header.length < 9) return;
       mode = 'stream';
       streamTo(socket, Number(header.readBigUInt64BE(1)));
+      return;
+    }
+    if (header[0] === 0x55 /* 'U' */) {
+      if (header.length < 9) return;
+      mode = 'sink';
+      sinkLeft = Number(header.readBigUInt64BE(1));
+      sink(header.length - 9);
       return;
     }
     socket.destroy();

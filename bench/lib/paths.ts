@@ -25,3 +25,17 @@ export function isMain(metaUrl: string): boolean {
   const entry = process.argv[1];
   return entry !== undefined && pathToFileURL(path.resolve(entry)).href === metaUrl;
 }
+
+/** The `tlspeek` command users run: bin/tlspeek, which starts node with its own flags. */
+export const launcher = (): string => path.join(repoRoot(), 'bin', 'tlspeek');
+
+/**
+ * The node flags bin/tlspeek starts node with, read from its `exec node ...`
+ * line: the pipe baseline runs with the same ones, so a ratio compares the
+ * proxies' work, not V8 settings.
+ */
+export function launcherNodeFlags(): string[] {
+  const m = /^exec node (.*?) \$TLSPEEK_NODE_FLAGS /m.exec(readFileSync(launcher(), 'utf8'));
+  if (!m) throw new Error(`cannot find the node flags in ${launcher()}`);
+  return m[1]!.split(' ');
+}

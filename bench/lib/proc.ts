@@ -38,9 +38,12 @@ export interface ChildOptions {
   /** 'null': stdout to /dev/null (what a proxy logging nowhere costs); 'pipe': read it for a ready line. */
   readonly stdout: 'null' | 'pipe';
   readonly nodeArgs?: readonly string[];
+  /** `script` is an executable of its own (bin/tlspeek), run directly rather than by node. */
+  readonly executable?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-/** A node child process running a script from dist. */
+/** A node child process running a script from dist (or bin/tlspeek). */
 export class NodeChild {
   private readonly proc: ChildProcess;
   private stderrTail = '';
@@ -56,9 +59,8 @@ export class NodeChild {
   ) {
     hookExit();
     const devnull = options.stdout === 'null' ? openSync('/dev/null', 'w') : null;
-    this.proc = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
-      stdio: ['ignore', devnull ?? 'pipe', 'pipe'],
-    });
+    const [file, argv] = options.executable ? [script, args] : [process.execPath, [...(options.nodeArgs ?? []), script, ...args]];
+    this.proc = spawn(file, argv, { stdio: ['ignore', devnull ?? 'pipe', 'pipe'], env: options.env ?? process.env });
     if (devnull !== null) closeSync(devnull);
     live.add(this.proc);
     this.proc.stderr?.setEncoding('utf8');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { BENCH_HOST, type BenchPki } from './certs.js';
-import { distDir } from './paths.js';
+import { distDir, launcher, launcherNodeFlags } from './paths.js';
 import { freePort, NodeChild, waitForPort } from './proc.js';
 import type { Endpoint } from './tls-client.js';
 
@@ -26,7 +26,7 @@ export async function startUpstream(pki: BenchPki): Promise<{ child: NodeChild; 
 }
 
 export async function startPipe(upstreamPort: number): Promise<Target> {
-  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], { stdout: 'pipe' });
+  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], { stdout: 'pipe', nodeArgs: launcherNodeFlags() });
   const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
   return { name: 'pipe', port, sni: true, child };
 }
@@ -49,12 +49,12 @@ export function startInject(upstreamPort: number, pki: BenchPki, nodeArgs: reado
 async function startCli(name: 'tlspeek' | 'inject', upstreamPort: number, flags: readonly string[], nodeArgs: readonly string[]): Promise<Target> {
   // The CLI logs to stdout, which goes to /dev/null; so it cannot tell us its port: pick one for it.
   const port = await freePort();
-  const child = new NodeChild(
-    name,
-    path.join(distDir(), 'src', 'cli', 'main.js'),
-    ['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', `127.0.0.1:${upstreamPort}`, ...flags],
-    { stdout: 'null', nodeArgs },
-  );
+  // Started as users start it: bin/tlspeek, with its node flags (extra ones through TLSPEEK_NODE_FLAGS).
+  const child = new NodeChild(name, launcher(), ['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', `127.0.0.1:${upstreamPort}`, ...flags], {
+    stdout: 'null',
+    executable: true,
+    env: { ...process.env, TLSPEEK_NODE_FLAGS: nodeArgs.join(' ') },
+  });
   await waitForPort(port, 10_000, child);
   return { name, port, sni: name !== 'inject', child };
 }

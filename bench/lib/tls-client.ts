@@ -193,6 +193,51 @@ export class BenchClient {
     return { seconds: (performance.now() - start) / 1000 };
   }
 
+  /** Sends `bytes` to the upstream over one connection; resolves when it has taken them all. */
+  async upload(to: Endpoint, bytes: number, timeoutMs: number): Promise<{ seconds: number }> {
+    const s = await this.connect(to, 'TLSv1.3');
+    const header = Buffer.alloc(9);
+    header[0] = 0x55; // 'U'
+    header.writeBigUInt64BE(BigInt(bytes), 1);
+    const start = performance.now();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let sent = 0;
+        let closed = false;
+        const timer = setTimeout(() => done(new Error(`upload of ${bytes} bytes not acknowledged after ${timeoutMs} ms (${sent} sent)`)), timeoutMs);
+        const done = (err?: Error): void => {
+          clearTimeout(timer);
+          closed = true;
+          s.off('data', onData);
+          s.off('close', onClose);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onData = (chunk: Buffer): void => {
+          if (chunk.includes(0x4b /* 'K' */)) done();
+        };
+        const onClose = (): void => done(new Error(`connection closed after ${sent} of ${bytes} bytes sent`));
+        const pump = (): void => {
+          while (!closed && sent < bytes) {
+            const n = Math.min(bytes - sent, UPLOAD_BLOCK.length);
+            sent += n;
+            if (!s.write(n === UPLOAD_BLOCK.length ? UPLOAD_BLOCK : UPLOAD_BLOCK.subarray(0, n))) {
+              s.once('drain', pump);
+              return;
+            }
+          }
+        };
+        s.on('data', onData);
+        s.on('close', onClose);
+        s.write(header);
+        pump();
+      });
+    } finally {
+      s.destroy();
+    }
+    return { seconds: (performance.now() - start) / 1000 };
+  }
+
   /** Opens `count` TLS connections (at most `concurrency` handshakes at once) and keeps them idle. */
   async openIdle(to: Endpoint, count: number, concurrency: number): Promise<tls.TLSSocket[]> {
     const sockets: tls.TLSSocket[] = [];
@@ -273,3 +318,5 @@ function exchange(s: tls.TLSSocket, data: Buffer, expect: number): Promise<void>
     s.write(data);
   });
 }
+/** Upload payload: large writes, as the upstream's download blocks. */
+const UPLOAD_BLOCK = Buffer.alloc(256 * 1024, 0x75);
