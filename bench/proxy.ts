@@ -289,47 +289,44 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     cpu.push(...keepAliveTally.shares('keep-alive'));
     figures.push(keepAlive);
 
-    // ---- bulk ----------------------------------------------------------------
+    // ---- bulk, both ways ------------------------------------------------------
     const mib = options.bulkBytes / 2 ** 20;
     const gib = options.bulkBytes / 2 ** 30;
+    /** `bulkRepeats` transfers per target, taking turns: median MiB/s and proxy CPU per GiB. */
+    const bulkRounds = async (phase: string, names: readonly TargetName[], rate: ProxyFigure, cpuPerGiB: ProxyFigure, transfer: (to: Target) => Promise<{ seconds: number }>) => {
+      const tally = new Tally();
+      for (let rep = 0; rep < options.bulkRepeats; rep++) {
+        for (const name of names) {
+          const before = name === 'direct' ? 0 : tally.proxyCpu(name);
+          const r = await measure(up.child, targets[name], tally, () => transfer(targets[name]));
+          rate.samples[name].push(mib / r.seconds);
+          if (name !== 'direct') cpuPerGiB.samples[name].push((tally.proxyCpu(name) - before) / gib);
+        }
+      }
+      for (const name of names) {
+        rate.values[name] = median(rate.samples[name]);
+        cpuPerGiB.values[name] = name === 'direct' ? null : median(cpuPerGiB.samples[name]);
+      }
+      cpu.push(...tally.shares(phase));
+      figures.push(rate, cpuPerGiB);
+    };
     log(`bulk, ${fmt(mib)} MiB upstream -> client, x${options.bulkRepeats} per target ...`);
-    const bulk = newFigure('bulk', `bulk throughput, ${fmt(mib)} MiB on one connection`, 'MiB/s', true);
-    const cpuPerGiB = newFigure('bulk-cpu', 'proxy CPU per GiB relayed', 's/GiB', false);
-    const bulkTally = new Tally();
-    for (let rep = 0; rep < options.bulkRepeats; rep++) {
-      for (const name of TARGETS) {
-        const before = name === 'direct' ? 0 : bulkTally.proxyCpu(name);
-        const r = await measure(up.child, targets[name], bulkTally, () => client.download(targets[name], options.bulkBytes, 120_000));
-        bulk.samples[name].push(mib / r.seconds);
-        if (name !== 'direct') cpuPerGiB.samples[name].push((bulkTally.proxyCpu(name) - before) / gib);
-      }
-    }
-    for (const name of TARGETS) {
-      bulk.values[name] = median(bulk.samples[name]);
-      cpuPerGiB.values[name] = name === 'direct' ? null : median(cpuPerGiB.samples[name]);
-    }
-    cpu.push(...bulkTally.shares('bulk'));
-    figures.push(bulk, cpuPerGiB);
-
-    // ---- bulk upload: the other direction reads into Node's own buffers ----------
+    await bulkRounds(
+      'bulk',
+      TARGETS,
+      newFigure('bulk', `bulk throughput, ${fmt(mib)} MiB on one connection`, 'MiB/s', true),
+      newFigure('bulk-cpu', 'proxy CPU per GiB relayed', 's/GiB', false),
+      (to) => client.download(to, options.bulkBytes, 120_000),
+    );
+    // The other direction reads into Node's own buffers (tlspeek's relay cannot use onread there).
     log(`bulk upload, ${fmt(mib)} MiB client -> upstream, x${options.bulkRepeats} per target ...`);
-    const upload = newFigure('upload', `bulk upload, ${fmt(mib)} MiB client -> upstream`, 'MiB/s', true);
-    const uploadCpu = newFigure('upload-cpu', 'proxy CPU per GiB uploaded', 's/GiB', false);
-    const uploadTally = new Tally();
-    for (let rep = 0; rep < options.bulkRepeats; rep++) {
-      for (const name of PASSTHROUGH_TARGETS) {
-        const before = name === 'direct' ? 0 : uploadTally.proxyCpu(name);
-        const r = await measure(up.child, targets[name], uploadTally, () => client.upload(targets[name], options.bulkBytes, 120_000));
-        upload.samples[name].push(mib / r.seconds);
-        if (name !== 'direct') uploadCpu.samples[name].push((uploadTally.proxyCpu(name) - before) / gib);
-      }
-    }
-    for (const name of PASSTHROUGH_TARGETS) {
-      upload.values[name] = median(upload.samples[name]);
-      uploadCpu.values[name] = name === 'direct' ? null : median(uploadCpu.samples[name]);
-    }
-    cpu.push(...uploadTally.shares('upload'));
-    figures.push(upload, uploadCpu);
+    await bulkRounds(
+      'upload',
+      PASSTHROUGH_TARGETS,
+      newFigure('upload', `bulk upload, ${fmt(mib)} MiB client -> upstream`, 'MiB/s', true),
+      newFigure('upload-cpu', 'proxy CPU per GiB uploaded', 's/GiB', false),
+      (to) => client.upload(to, options.bulkBytes, 120_000),
+    );
 
     // ---- RSS per idle connection (fresh proxy processes) ----------------------
     await pipe.child!.stop();

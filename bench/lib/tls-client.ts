@@ -163,9 +163,7 @@ export class BenchClient {
   /** Asks the upstream for `bytes` over one connection; resolves when all arrived. */
   async download(to: Endpoint, bytes: number, timeoutMs: number): Promise<{ seconds: number }> {
     const s = await this.connect(to, 'TLSv1.3');
-    const header = Buffer.alloc(9);
-    header[0] = 0x53; // 'S'
-    header.writeBigUInt64BE(BigInt(bytes), 1);
+    const header = transferHeader('S', bytes);
     const start = performance.now();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -196,9 +194,7 @@ export class BenchClient {
   /** Sends `bytes` to the upstream over one connection; resolves when it has taken them all. */
   async upload(to: Endpoint, bytes: number, timeoutMs: number): Promise<{ seconds: number }> {
     const s = await this.connect(to, 'TLSv1.3');
-    const header = Buffer.alloc(9);
-    header[0] = 0x55; // 'U'
-    header.writeBigUInt64BE(BigInt(bytes), 1);
+    const header = transferHeader('U', bytes);
     const start = performance.now();
     try {
       await new Promise<void>((resolve, reject) => {
@@ -318,5 +314,13 @@ function exchange(s: tls.TLSSocket, data: Buffer, expect: number): Promise<void>
     s.write(data);
   });
 }
+/** The upstream's bulk request (bench/upstream.ts): mode byte, then the byte count as 8 bytes big-endian. */
+function transferHeader(mode: 'S' | 'U', bytes: number): Buffer {
+  const header = Buffer.alloc(9);
+  header.write(mode, 0, 'latin1');
+  header.writeBigUInt64BE(BigInt(bytes), 1);
+  return header;
+}
+
 /** Upload payload: large writes, as the upstream's download blocks. */
 const UPLOAD_BLOCK = Buffer.alloc(256 * 1024, 0x75);

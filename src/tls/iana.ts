@@ -694,7 +694,7 @@ function pages(map: ReadonlyMap<number, string>): NamePages {
   for (const [code, name] of map) set(code, name);
   // GREASE values (RFC 8701, 0x0A0A ... 0xFAFA) have no name but are in nearly every
   // modern hello: their `0xHHHH` is made once here rather than on every lookup.
-  for (let i = 0; i < 16; i++) if (!map.has(0x0a0a + 0x1010 * i)) set(0x0a0a + 0x1010 * i, hex4(0x0a0a + 0x1010 * i));
+  for (let grease = 0x0a0a; grease <= 0xfafa; grease += 0x1010) if (!map.has(grease)) set(grease, hex4(grease));
   return Array.from({ length: 256 }, (_, hi) => out[hi]);
 }
 
