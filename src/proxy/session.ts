@@ -4,9 +4,15 @@
  * written when it ends. `close()` is idempotent.
  *
  * Phases: 'hello' (buffer the client's bytes until a ClientHello or a verdict),
- * 'connecting' (dial the upstream, client paused), 'relay' (forward bytes both
- * ways; while the handshake runs, watchers tap each chunk; once it is decided
- * they are dropped and only relaying remains).
+ * 'connecting' (the upstream dial finishing, client paused), 'relay' (forward
+ * bytes both ways; while the handshake runs, watchers tap each chunk; once it is
+ * decided they are dropped and only relaying remains).
+ *
+ * In passthrough the upstream is dialled at accept, as a direct client's
+ * connect would reach it, so the dial overlaps the ClientHello's arrival
+ * instead of following it, and a server that speaks first is heard. With
+ * --inject-sni the dial waits for the hello: a client without SNI is
+ * terminated here and never reaches the upstream on this socket.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -85,6 +91,8 @@ export class Session {
   private readonly startedAt = performance.now();
   private handshakeMs: number | null = null;
   private upstream: net.Socket | null = null;
+  /** The dial completed (a later error is the server's reset, not an unreachable upstream). */
+  private upstreamConnected = false;
   private readBuffer: Buffer | null = null;
   /** Reading from the server stopped while a write to the client holds its bytes. */
   private upstreamHeld = false;
@@ -135,6 +143,7 @@ export class Session {
     client.on('error', this.onClientError);
     client.on('close', this.onClientClose);
     this.helloTimer = setTimeout(this.onHelloTimeout, ctx.limits.helloTimeoutMs).unref();
+    if (!ctx.inject) this.dial();
   }
 
   get id(): string {
@@ -218,6 +227,7 @@ export class Session {
       this.helloReader = null;
       this.clearHelloTimer();
       this.client.end();
+      this.upstream?.destroy();
       return;
     }
     if (this.phase === 'relay') this.upstream!.end();
@@ -249,9 +259,8 @@ export class Session {
 
   // ---- upstream side -----------------------------------------------------
 
-  private connectUpstream(): void {
-    this.phase = 'connecting';
-    this.client.pause();
+  /** Opens the upstream connection; its events drive the session from here on. */
+  private dial(): void {
     const { host, port } = this.ctx.upstream;
     // The server's bytes land in this session's own read buffer (see onUpstreamRead).
     const up = net.connect({ host, port, allowHalfOpen: true, onread: { buffer: this.upstreamReadBuffer, callback: this.onUpstreamRead } });
@@ -261,22 +270,45 @@ export class Session {
     up.on('end', this.onUpstreamEnd);
     up.on('error', this.onUpstreamError);
     up.on('close', this.onUpstreamClose);
+  }
+
+  /** The hello is decided: forward it once the upstream is there (dialling now if not yet). */
+  private connectUpstream(): void {
+    this.phase = 'connecting';
+    this.client.pause();
+    if (!this.upstream) this.dial();
     // Bounds the dial as well as the handshake: an upstream that never answers a SYN is unreachable.
     if (this.clientWatch) this.handshakeTimer = setTimeout(this.onHandshakeTimeout, this.ctx.limits.handshakeTimeoutMs).unref();
     else this.handshakeTimer = setTimeout(this.onConnectTimeout, this.ctx.limits.handshakeTimeoutMs).unref();
+    // The early dial may have ended while the hello arrived.
+    if (this.upstreamError) this.refuseClient();
+    else if (this.upstream!.destroyed) this.client.destroy();
+    else if (this.upstreamConnected) this.startRelay();
   }
 
   private readonly onUpstreamConnect = (): void => {
-    if (this.phase !== 'connecting') return;
+    this.upstreamConnected = true;
+    const up = this.upstream!;
+    this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
+    if (this.phase === 'connecting') this.startRelay();
+  };
+
+  /** Upstream connected and hello decided: send what the client sent so far, then relay. */
+  private startRelay(): void {
     this.phase = 'relay';
     if (!this.clientWatch) this.clearHandshakeTimer();
     const up = this.upstream!;
-    this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
     for (const chunk of this.pending) up.write(chunk);
     this.pending = [];
     if (this.clientEnded) up.end();
     else this.client.resume();
-  };
+  }
+
+  /** The upstream could not be reached: the client sees a failed connection, as it would dialling directly. */
+  private refuseClient(): void {
+    this.clearHandshakeTimer();
+    this.client.resetAndDestroy();
+  }
 
   /**
    * Each read from the server lands in one buffer that lives as long as the
@@ -309,7 +341,7 @@ export class Session {
   private readonly onClientWritten = (): void => {
     if (!this.upstreamHeld || this.client.writableLength > 0) return;
     this.upstreamHeld = false;
-    if (this.phase === 'relay') this.upstream!.resume();
+    if (this.phase !== 'closed') this.upstream!.resume();
   };
 
   private readonly onUpstreamEnd = (): void => {
@@ -318,11 +350,10 @@ export class Session {
   };
 
   private readonly onUpstreamError = (err: NodeJS.ErrnoException): void => {
-    if (this.phase === 'connecting') {
+    if (!this.upstreamConnected) {
       this.upstreamError = err;
-      this.clearHandshakeTimer();
-      // The client sees a failed connection, as it would dialling the upstream directly.
-      this.client.resetAndDestroy();
+      // Dialled early: the client is refused once its hello is read, so the record has it.
+      if (this.phase === 'connecting') this.refuseClient();
       return;
     }
     this.ctx.logger.debug({ id: this.id, err: { code: err.code, message: err.message } }, 'upstream socket error');
