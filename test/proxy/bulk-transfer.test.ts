@@ -12,6 +12,19 @@ const leaf = pki.leaf(['api.example.com']);
 const TOTAL = 256 * 1024 * 1024;
 const BLOCK = randomBytes(1024 * 1024);
 
+/** Resolves on 'drain' or 'close', whichever comes first, and leaves no listener behind. */
+function drainOrClose(sock: tls.TLSSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const go = (): void => {
+      sock.off('drain', go);
+      sock.off('close', go);
+      resolve();
+    };
+    sock.once('drain', go);
+    sock.once('close', go);
+  });
+}
+
 /** Writes TOTAL bytes (a varying pattern) with backpressure; returns their SHA-256. */
 async function send(sock: tls.TLSSocket): Promise<string> {
   const h = createHash('sha256');
@@ -20,7 +33,7 @@ async function send(sock: tls.TLSSocket): Promise<string> {
     chunk.writeUInt32BE(i, 0);
     h.update(chunk);
     if (sock.destroyed) break;
-    if (!sock.write(chunk)) await new Promise((r) => (sock.once('drain', r), sock.once('close', r)));
+    if (!sock.write(chunk)) await drainOrClose(sock);
   }
   sock.end();
   return h.digest('hex');
