@@ -24,6 +24,9 @@ export class ChainEvidence {
   /** Parsed descriptions by chain: parsing X.509 costs ~0.2-2 ms a chain, far more than the relay. */
   private readonly described: LRUCache<string, CertificateInfo[]>;
   private readonly roots: TrustStore;
+  /** The chain keyed last, and its key. */
+  private lastChain: readonly Buffer[] | null = null;
+  private lastKey = '';
 
   constructor(options: ChainEvidenceOptions = {}) {
     this.roots = options.roots ?? systemTrustStore();
@@ -33,7 +36,7 @@ export class ChainEvidence {
 
   /** SPEC's certificate objects for `chain`, parsed once per distinct chain. */
   describe(chain: readonly Buffer[]): CertificateInfo[] {
-    const key = chainKey(chain);
+    const key = this.keyOf(chain);
     const hit = this.described.get(key);
     if (hit) return hit;
     const infos = chain.map((der) => describeCertificate(parseCertificate(der)));
@@ -43,12 +46,21 @@ export class ChainEvidence {
 
   /** Assesses `chain` (DER, leaf first) for `name`; null name skips the host name check. */
   assess(chain: readonly Buffer[], name: string | null): ChainAssessment {
-    const key = `${chainKey(chain)}|${name ?? ''}`;
+    const key = `${this.keyOf(chain)}|${name ?? ''}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const result = assessChain({ chain, name, roots: this.roots });
     this.cache.set(key, result);
     return result;
+  }
+
+  /** A record asks for its chain's assessment and then its description: the chain is hashed once. */
+  private keyOf(chain: readonly Buffer[]): string {
+    if (chain !== this.lastChain) {
+      this.lastChain = chain;
+      this.lastKey = chainKey(chain);
+    }
+    return this.lastKey;
   }
 }
 

@@ -27,7 +27,7 @@ import { type AlertJson, alertJson, encryptedAlertJson } from '../log/alert-json
 import { helloJson, type HelloJson } from '../log/hello-json.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
 import { ClientHelloReader, type HelloDecision } from '../tls/client-hello.js';
-import { AlertLevel, ProtocolVersion } from '../tls/constants.js';
+import { AlertLevel, ExtensionType, ProtocolVersion } from '../tls/constants.js';
 import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/flight-watcher.js';
 import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HostPort } from './address.js';
@@ -546,7 +546,8 @@ export class Session {
       outcome,
       end,
       hello,
-      sniPresent: hello.extensions.some((e) => e.type === 0),
+      // The types, not `extensions`: that would build an object per extension.
+      sniPresent: hello.extensionTypes.includes(ExtensionType.ServerName),
       serverVersion: sf?.serverHello?.version ?? null,
       serverHelloSeen: (sf?.serverHello ?? sf?.helloRetryRequest ?? null) !== null,
       serverAlert,
