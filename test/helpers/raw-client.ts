@@ -8,7 +8,14 @@ export interface RawView {
   readonly ms: number;
 }
 
-export function rawClient(port: number, send: Buffer | null, opts: { endAfterSend?: boolean; timeoutMs?: number } = {}): Promise<RawView> {
+export interface RawClientOptions {
+  readonly endAfterSend?: boolean;
+  /** Send only once the server has spoken (a greeting), not on connect. */
+  readonly sendAfterGreeting?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export function rawClient(port: number, send: Buffer | null, opts: RawClientOptions = {}): Promise<RawView> {
   return new Promise((resolve) => {
     const started = Date.now();
     const chunks: Buffer[] = [];
@@ -22,11 +29,15 @@ export function rawClient(port: number, send: Buffer | null, opts: { endAfterSen
       resolve({ received: Buffer.concat(chunks), ended, ms: Date.now() - started });
     };
     const timer = setTimeout(() => finish('TIMEOUT'), opts.timeoutMs ?? 5000);
-    sock.on('connect', () => {
+    const sendNow = () => {
       if (send) sock.write(send);
       if (opts.endAfterSend) sock.end();
+    };
+    if (!opts.sendAfterGreeting) sock.on('connect', sendNow);
+    sock.on('data', (d: Buffer) => {
+      if (opts.sendAfterGreeting && chunks.length === 0) sendNow();
+      chunks.push(d);
     });
-    sock.on('data', (d: Buffer) => chunks.push(d));
     sock.on('end', () => finish('fin'));
     sock.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'error'));
   });

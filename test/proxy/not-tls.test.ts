@@ -1,7 +1,6 @@
 /** Bytes that are not a TLS handshake are still forwarded unchanged, and logged not_tls. */
-import net from 'node:net';
 import t from 'tap';
-import { rawClient } from '../helpers/raw-client.js';
+import { rawClient, type RawView } from '../helpers/raw-client.js';
 import { throughProxy } from '../helpers/scenario.js';
 import { rawServer } from '../helpers/servers.js';
 
@@ -57,27 +56,6 @@ void t.test('garbage bytes: not_tls, forwarded', async (t) => {
   t.match(s.record, { outcome: 'not_tls', notTls: { code: 'NOT_HANDSHAKE' } });
 });
 
-/** Waits for the server's greeting, answers it, and records everything until the server's FIN. */
-function greetedClient(port: number, answer: string): Promise<{ received: string; ended: string }> {
-  return new Promise((resolve) => {
-    let received = '';
-    const sock = net.connect({ port, host: '127.0.0.1' });
-    const finish = (ended: string) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ received, ended });
-    };
-    const timer = setTimeout(() => finish('TIMEOUT'), 3000);
-    sock.setEncoding('latin1');
-    sock.on('data', (d: string) => {
-      if (received === '') sock.write(answer);
-      received += d;
-    });
-    sock.on('end', () => finish('fin'));
-    sock.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'error'));
-  });
-}
-
 void t.test('a server that speaks first (SMTP-style greeting): heard before the client sends a byte', async (t) => {
   // tlspeek dials the upstream at accept, as the client's own connect would, so the greeting
   // reaches a client that waits for it; the client's answer is then not TLS.
@@ -87,9 +65,10 @@ void t.test('a server that speaks first (SMTP-style greeting): heard before the 
       if (d.toString('latin1').startsWith('QUIT')) sock.end('221 Bye\r\n');
     });
   });
-  const s = await throughProxy(t, up, (port) => greetedClient(port, 'QUIT\r\n'));
-  t.same(s.direct, { received: '220 mail.example.com ESMTP\r\n221 Bye\r\n', ended: 'fin' }, 'direct');
-  t.same(s.proxied, s.direct, 'through tlspeek: the same greeting, answer and FIN');
+  const s = await throughProxy(t, up, (port) => rawClient(port, Buffer.from('QUIT\r\n'), { sendAfterGreeting: true }));
+  const view = (v: RawView) => ({ received: v.received.toString('latin1'), ended: v.ended });
+  t.same(view(s.direct), { received: '220 mail.example.com ESMTP\r\n221 Bye\r\n', ended: 'fin' }, 'direct');
+  t.same(view(s.proxied), view(s.direct), 'through tlspeek: the same greeting, answer and FIN');
   t.match(s.record, { outcome: 'not_tls', notTls: { code: 'NOT_HANDSHAKE', firstBytes: Buffer.from('QUIT\r\n').toString('hex') } });
   t.equal(s.record.bytesFromServer, '220 mail.example.com ESMTP\r\n221 Bye\r\n'.length);
 });
