@@ -52,7 +52,12 @@ export interface ProxyBenchOptions {
   readonly warmupHandshakes: number;
   /** Concurrent clients for the new-handshake figure. */
   readonly handshakeConcurrency: number;
-  /** Time per target per round for each new-handshake figure; rounds alternate the targets. */
+  /**
+   * Time per target per round for each new-handshake figure. Rounds alternate the
+   * targets, each round starting one target later (so each takes every place in
+   * the order equally often): this VM's speed drifts by 10-30 % within a minute,
+   * and short turns compared round by round keep that drift out of the ratios.
+   */
   readonly handshakeMs: number;
   readonly handshakeRounds: number;
   readonly keepAliveConnections: number;
@@ -69,8 +74,8 @@ export interface ProxyBenchOptions {
 export const DEFAULT_PROXY_OPTIONS: ProxyBenchOptions = {
   warmupHandshakes: 5000,
   handshakeConcurrency: 16,
-  handshakeMs: 2000,
-  handshakeRounds: 3,
+  handshakeMs: 1000,
+  handshakeRounds: 12,
   keepAliveConnections: 16,
   keepAliveMs: 1000,
   keepAliveRounds: 3,
@@ -292,7 +297,7 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
       // tlspeek's own TLS server and client are Node's: the injected figure is for a TLS 1.3 client only.
       const measured = version === 'TLSv1.3' ? TARGETS : PASSTHROUGH_TARGETS;
       for (let round = 0; round < options.handshakeRounds; round++) {
-        for (const name of measured) {
+        for (const name of rotate(measured, round)) {
           const cpuBefore = tally.proxyCpu(name);
           const r = await measure(up.child, targets[name], tally, () => client.handshakeLoop(targets[name], version, options.handshakeMs, options.handshakeConcurrency));
           errors[name] += r.errors;
@@ -314,7 +319,7 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     const keepAlive = newFigure('keepalive', `keep-alive requests, 64 B echo (${options.keepAliveConnections} connections)`, 'req/s', true);
     const keepAliveTally = new Tally();
     for (let round = 0; round < options.keepAliveRounds; round++) {
-      for (const name of PASSTHROUGH_TARGETS) {
+      for (const name of rotate(PASSTHROUGH_TARGETS, round)) {
         const r = await measure(up.child, targets[name], keepAliveTally, () => client.keepAliveLoop(targets[name], options.keepAliveMs, options.keepAliveConnections));
         keepAlive.samples[name].push(r.perSecond);
       }
@@ -330,7 +335,7 @@ export async function runProxyBench(options: ProxyBenchOptions = DEFAULT_PROXY_O
     const bulkRounds = async (phase: string, names: readonly TargetName[], rate: ProxyFigure, cpuPerGiB: ProxyFigure, transfer: (to: Target) => Promise<{ seconds: number }>) => {
       const tally = new Tally();
       for (let rep = 0; rep < options.bulkRepeats; rep++) {
-        for (const name of names) {
+        for (const name of rotate(names, rep)) {
           const before = name === 'direct' ? 0 : tally.proxyCpu(name);
           const r = await measure(up.child, targets[name], tally, () => transfer(targets[name]));
           rate.samples[name].push(mib / r.seconds);
@@ -413,7 +418,7 @@ function evaluateGoals(figures: readonly ProxyFigure[]): GoalResult[] {
   const get = (key: string) => figures.find((f) => f.key === key);
   const vsPipe = (key: string) => {
     const f = get(key);
-    return f ? ratio(f.values.tlspeek, f.values.pipe) : null;
+    return f ? pairedRatio(f, 'tlspeek', 'pipe') : null;
   };
   const goals: GoalResult[] = [];
   const bulk = vsPipe('bulk');
@@ -427,12 +432,35 @@ function evaluateGoals(figures: readonly ProxyFigure[]): GoalResult[] {
   return goals;
 }
 
-/** Lowest and highest a/b ratio of the rounds taken side by side: how firm the median ratio is. */
+/** `targets` starting at place `round` (mod length): over the rounds, each target takes every place in the order. */
+export function rotate<T>(targets: readonly T[], round: number): T[] {
+  const k = round % targets.length;
+  return [...targets.slice(k), ...targets.slice(0, k)];
+}
+
+/** a/b for each round, when both targets have one reading per round. */
+function roundRatios(f: ProxyFigure, a: TargetName, b: TargetName): number[] | null {
+  const sa = f.samples[a];
+  const sb = f.samples[b];
+  if (sa.length < 2 || sa.length !== sb.length) return null;
+  return sa.map((v, i) => v / sb[i]!);
+}
+
+/**
+ * a/b as the median of the rounds' own ratios: each compares readings taken
+ * seconds apart, so the machine's drift over the run cancels out (a ratio of
+ * the two medians can pair a fast minute with a slow one). A single reading
+ * each: their ratio.
+ */
+export function pairedRatio(f: ProxyFigure, a: TargetName, b: TargetName): number | null {
+  const r = roundRatios(f, a, b);
+  return r ? median(r) : ratio(f.values[a], f.values[b]);
+}
+
+/** Lowest and highest a/b ratio of the rounds: how firm the median ratio is. */
 function pairedRange(f: ProxyFigure, a: TargetName, b: TargetName): string {
-  const n = Math.min(f.samples[a].length, f.samples[b].length);
-  if (n < 2) return '';
-  const ratios = Array.from({ length: n }, (_, i) => f.samples[a][i]! / f.samples[b][i]!);
-  return `${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}`;
+  const r = roundRatios(f, a, b);
+  return r ? `${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}` : '';
 }
 
 const digitsFor = (unit: string): number => (unit === 's/GiB' ? 2 : unit === 'KiB' || unit === 'MiB' ? 1 : 0);
@@ -442,14 +470,14 @@ export function formatProxy(r: ProxyBenchResult): string {
   const rows = r.figures.map((f) => {
     const d = digitsFor(f.unit);
     const v = f.values;
-    return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), times(ratio(v.tlspeek, v.pipe)), pairedRange(f, 'tlspeek', 'pipe'), times(ratio(v.tlspeek, v.direct))];
+    return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), times(pairedRatio(f, 'tlspeek', 'pipe')), pairedRange(f, 'tlspeek', 'pipe'), times(pairedRatio(f, 'tlspeek', 'direct'))];
   });
   const injectRows = r.figures
     .filter((f) => (INJECT_FIGURES as readonly string[]).includes(f.key))
     .map((f) => {
       const d = digitsFor(f.unit);
       const v = f.values;
-      return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), fmt(v.inject, d), times(ratio(v.inject, v.pipe)), pairedRange(f, 'inject', 'pipe'), times(ratio(v.inject, v.tlspeek))];
+      return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), fmt(v.inject, d), times(pairedRatio(f, 'inject', 'pipe')), pairedRange(f, 'inject', 'pipe'), times(pairedRatio(f, 'inject', 'tlspeek'))];
     });
   const cpuRows = r.cpu.map((c) => [c.phase, c.target, fmt(c.clientPct), fmt(c.upstreamPct), c.proxyPct === null ? 'n/a' : fmt(c.proxyPct), fmt(c.otherPct)]);
   const warning = foreignLoadWarning(r.foreignLoadPct);
@@ -458,7 +486,8 @@ export function formatProxy(r: ProxyBenchResult): string {
   return [
     `Proxy relay on 127.0.0.1: direct to the upstream, through a pipe proxy, through tlspeek (passthrough)`,
     `(new handshakes: ${o.handshakeRounds} rounds of ${o.handshakeMs} ms per target; keep-alive: ${o.keepAliveRounds} rounds of ${o.keepAliveMs} ms;`,
-    ` bulk: ${o.bulkRepeats} rounds; the targets take turns within a round; medians; idle: fresh proxy processes, RSS after - before)`,
+    ` bulk: ${o.bulkRepeats} rounds; the targets take turns, each round starting one target later; figures are medians,`,
+    ` ratios the median of the rounds' own ratios; idle: fresh proxy processes, RSS after - before)`,
     table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'tlspeek/pipe', '(per round)', 'tlspeek/direct'], rows),
     '',
     `Injected connections, same rounds: tlspeek --inject-sni, clients sending no SNI (TLS 1.3), so tlspeek terminates them`,
