@@ -433,7 +433,7 @@ function evaluateGoals(figures: readonly ProxyFigure[]): GoalResult[] {
 }
 
 /** `targets` starting at place `round` (mod length): over the rounds, each target takes every place in the order. */
-export function rotate<T>(targets: readonly T[], round: number): T[] {
+function rotate<T>(targets: readonly T[], round: number): T[] {
   const k = round % targets.length;
   return [...targets.slice(k), ...targets.slice(0, k)];
 }
@@ -452,7 +452,7 @@ function roundRatios(f: ProxyFigure, a: TargetName, b: TargetName): number[] | n
  * the two medians can pair a fast minute with a slow one). A single reading
  * each: their ratio.
  */
-export function pairedRatio(f: ProxyFigure, a: TargetName, b: TargetName): number | null {
+function pairedRatio(f: ProxyFigure, a: TargetName, b: TargetName): number | null {
   const r = roundRatios(f, a, b);
   return r ? median(r) : ratio(f.values[a], f.values[b]);
 }
