@@ -97,7 +97,7 @@ export function registerProxy(program: Command): void {
     .option('--insecure-upstream', 'with --inject-sni: do not verify the upstream on re-originated connections')
     .option('--client-min-version <v>', `with --inject-sni: lowest TLS version accepted from terminated clients (${CLIENT_MIN_VERSIONS.join(', ')}; default TLSv1.2)`, oneOf('--client-min-version', CLIENT_MIN_VERSIONS))
     .action(async (flags: ProxyFlags) => {
-      const { logger, flush } = createLogger(flags.logLevel);
+      const { logger, end: endLog } = createLogger(flags.logLevel);
       const limits = { helloTimeoutMs: flags.helloTimeout, handshakeTimeoutMs: flags.handshakeTimeout, maxHelloBytes: flags.maxHelloBytes };
       let openSessions = () => 0;
       const metrics = flags.metrics ? new ProxyMetrics(() => openSessions()) : null;
@@ -131,11 +131,13 @@ export function registerProxy(program: Command): void {
         process.off('SIGTERM', onTerm);
         process.off('SIGINT', onInt);
         logger.info({ signal, openConnections: proxy.openSessions, graceMs: flags.shutdownGrace }, 'tlspeek proxy stopping');
-        void proxy.stop(flags.shutdownGrace).then(() => {
-          logger.info({}, 'tlspeek proxy stopped');
-          flush();
-          process.exit(0);
-        });
+        void proxy
+          .stop(flags.shutdownGrace)
+          .then(() => {
+            logger.info({}, 'tlspeek proxy stopped');
+            return endLog();
+          })
+          .then(() => process.exit(0));
       };
       const onTerm = () => stop('SIGTERM');
       const onInt = () => stop('SIGINT');

@@ -47,6 +47,27 @@ void t.test('a record reaches stdout while the proxy runs, within a second of th
   t.equal(await exited, 0);
 });
 
+void t.test('stdout closed by its reader (EPIPE): connections still flow, stderr says the records are lost, SIGTERM still exits 0', async (t) => {
+  const up = await tlsServer(t, leaf);
+  const { child, port, exited, stderr } = await startCli(t, up.port);
+  child.stdout.destroy();
+  const roundTrip = async () => {
+    const sock = tls.connect({ host: '127.0.0.1', port, servername: 'api.example.com', ca: pki.ca.cert });
+    await new Promise((r) => sock.once('secureConnect', r));
+    sock.write('ping\n');
+    const reply = await new Promise<string>((resolve) => sock.once('data', (d: Buffer) => resolve(d.toString())));
+    sock.destroy();
+    return reply;
+  };
+  t.equal(await roundTrip(), 'hello from upstream\n', 'a first connection');
+  for (let i = 0; i < 100 && !stderr().includes('cannot write'); i++) await new Promise((r) => setTimeout(r, 20));
+  t.match(stderr(), /cannot write log lines to stdout \(EPIPE\)/, 'the loss is reported on stderr');
+  t.equal(await roundTrip(), 'hello from upstream\n', 'a connection after the failure is still forwarded');
+  t.equal(stderr().match(/cannot write/g)?.length, 1, 'reported once');
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+});
+
 void t.test('SIGINT with a connection that outlives the grace period: aborted, recorded, exit 0', async (t) => {
   const up = await tlsServer(t, leaf);
   const { child, lines, port, exited } = await startCli(t, up.port, ['--shutdown-grace', '300']);

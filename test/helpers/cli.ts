@@ -59,5 +59,5 @@ export async function startProxyCli(t: Test, args: string[]) {
   });
   const startLine = await started;
   const port = Number(String(startLine.listener).split(':').pop());
-  return { child, lines, port, exited, startLine };
+  return { child, lines, port, exited, startLine, stderr: () => stderr };
 }
