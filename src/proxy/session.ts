@@ -275,7 +275,6 @@ export class Session {
   /** The hello is decided: forward it once the upstream is there (dialling now if not yet). */
   private connectUpstream(): void {
     this.phase = 'connecting';
-    this.client.pause();
     if (!this.upstream) this.dial();
     // Bounds the dial as well as the handshake: an upstream that never answers a SYN is unreachable.
     if (this.clientWatch) this.handshakeTimer = setTimeout(this.onHandshakeTimeout, this.ctx.limits.handshakeTimeoutMs).unref();
@@ -284,6 +283,9 @@ export class Session {
     if (this.upstreamError) this.refuseClient();
     else if (this.upstream!.destroyed) this.client.destroy();
     else if (this.upstreamConnected) this.startRelay();
+    // Held until the dial completes. A dial that completed already (it began at
+    // accept) starts the relay above without pausing and resuming the client.
+    else this.client.pause();
   }
 
   private readonly onUpstreamConnect = (): void => {
