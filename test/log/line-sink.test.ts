@@ -43,7 +43,7 @@ function fifo(dir: string) {
   return { reader, writer, drain };
 }
 
-const options = (o: Partial<LineSinkOptions> = {}): LineSinkOptions => ({ batchChars: 4096, maxDelayMs: 50, maxPendingChars: 1 << 20, ...o });
+const options = (o: Partial<LineSinkOptions> = {}): LineSinkOptions => ({ batchBytes: 4096, maxDelayMs: 50, maxPendingBytes: 1 << 20, ...o });
 
 void t.test('a file gets every line, in order; a lone line goes out after maxDelayMs; end() writes the rest', async (t) => {
   const file = path.join(t.testdir(), 'out.jsonl');
@@ -62,16 +62,28 @@ void t.test('a file gets every line, in order; a lone line goes out after maxDel
   t.same(errors, []);
 });
 
+void t.test('lines longer than a batch buffer, and non-ASCII lines, arrive whole and in order', async (t) => {
+  const file = path.join(t.testdir(), 'out.jsonl');
+  const fd = fs.openSync(file, 'w');
+  t.teardown(() => fs.closeSync(fd));
+  const s = new LineSink(fd, () => undefined, options());
+  // A batch buffer holds 4 batches of 4096 bytes: 40,000 characters never fit in one.
+  const sent = [line(0), line(1, 40_000), `${JSON.stringify({ i: 2, sni: 'caf\u00e9.example \u{1f600}' })}\n`, line(3, 3000), line(4, 40_000), line(5)];
+  for (const l of sent) t.equal(s.write(l), true);
+  await s.end();
+  t.equal(fs.readFileSync(file, 'utf8'), sent.join(''), 'the file holds exactly the lines written, in order');
+});
+
 void t.test('a stalled reader on a non-blocking FIFO: writes wait (EAGAIN) without blocking the event loop, then every line arrives', async (t) => {
   const f = fifo(t.testdir());
   t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
   const errors: unknown[] = [];
-  const s = new LineSink(f.writer, (e) => errors.push(e), options({ maxPendingChars: 16 << 20 }));
+  const s = new LineSink(f.writer, (e) => errors.push(e), options({ maxPendingBytes: 16 << 20 }));
   // 2 MiB: far more than the pipe's 64 KiB, so the writes must meet a full pipe.
   const count = 2 * 1024;
   let accepted = 0;
   for (let i = 0; i < count; i++) if (s.write(line(i, 1024))) accepted++;
-  t.equal(accepted, count, 'every line accepted: 2 MiB is within maxPendingChars');
+  t.equal(accepted, count, 'every line accepted: 2 MiB is within maxPendingBytes');
   let ticks = 0;
   const ticker = setInterval(() => ticks++, 10);
   await sleep(300);
@@ -88,10 +100,10 @@ void t.test('a stalled reader on a non-blocking FIFO: writes wait (EAGAIN) witho
   t.same(errors, [], 'a full pipe is not an error');
 });
 
-void t.test('a reader that does not keep up: lines past maxPendingChars are dropped, counted, and the count follows the kept ones', async (t) => {
+void t.test('a reader that does not keep up: lines past maxPendingBytes are dropped, counted, and the count follows the kept ones', async (t) => {
   const f = fifo(t.testdir());
   t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
-  const s = new LineSink(f.writer, () => undefined, options({ maxPendingChars: 32 * 1024 }));
+  const s = new LineSink(f.writer, () => undefined, options({ maxPendingBytes: 32 * 1024 }));
   const count = 400;
   let refused = 0;
   for (let i = 0; i < count; i++) if (!s.write(line(i, 1024))) refused++;
