@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { assessChain, type ChainAssessment, systemTrustStore, type TrustStore } from '../certs/checks.js';
 import { describeCertificate, parseCertificate } from '../certs/parse.js';
+import { serializeOnce } from '../log/json-writer.js';
 import type { CertificateInfo } from '../tls/types.js';
 
 export interface ChainEvidenceOptions {
@@ -39,7 +40,8 @@ export class ChainEvidence {
     const key = this.keyOf(chain);
     const hit = this.described.get(key);
     if (hit) return hit;
-    const infos = chain.map((der) => describeCertificate(parseCertificate(der)));
+    // Shared by every record of this chain: frozen, and serialised once.
+    const infos = serializeOnce(chain.map((der) => describeCertificate(parseCertificate(der))));
     this.described.set(key, infos);
     return infos;
   }
@@ -49,7 +51,7 @@ export class ChainEvidence {
     const key = `${this.keyOf(chain)}|${name ?? ''}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const result = assessChain({ chain, name, roots: this.roots });
+    const result = serializeOnce(assessChain({ chain, name, roots: this.roots }));
     this.cache.set(key, result);
     return result;
   }

@@ -29,6 +29,7 @@ import { pipeline } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { ChainEvidence } from '../diagnose/chain-evidence.js';
+import { logRecord } from '../log/record-line.js';
 import type { HostPort } from '../proxy/address.js';
 import { discardSocket } from '../proxy/discard-socket.js';
 import type { ConnectionRecord, Handover, SessionLimits } from '../proxy/session.js';
@@ -515,7 +516,7 @@ export class InjectedConnection {
 
   private writeRecord(): void {
     const record = injectRecord(this.h, this.shared, this.end!, this.ev, performance.now() - this.h.startedAt);
-    this.shared.logger.info(record, 'connection');
+    logRecord(this.shared.logger, record);
     this.shared.onRecord?.(record);
   }
 }

@@ -9,6 +9,7 @@ import type { ChainAssessment } from '../certs/checks.js';
 import type { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { type AlertJson, alertJson } from '../log/alert-json.js';
 import { helloJson } from '../log/hello-json.js';
+import { RECORD_LISTS } from '../log/remembered-lists.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
 import type { ConnectionRecord, Handover } from '../proxy/session.js';
 import type { FlightFacts } from '../tls/flight-watcher.js';
@@ -112,7 +113,7 @@ export function injectRecord(h: Handover, ctx: RecordContext, end: InjectEnd, ev
     mode: 'inject',
     client: ev.client,
     upstream: ev.upstream,
-    hello: helloJson(h.hello, h.helloBytes, h.helloRecords),
+    hello: helloJson(h.hello, h.helloBytes, h.helloRecords, RECORD_LISTS),
     server: serverObject(ev, ctx.chainEvidence),
     clientAlert: ev.clientAlert ? alertJson(ev.clientAlert) : null,
     outcome: injectOutcome(end),

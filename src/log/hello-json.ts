@@ -4,8 +4,9 @@
  */
 import { ja3WithString } from '../fingerprint/ja3.js';
 import { ja4 } from '../fingerprint/ja4.js';
-import { cipherSuiteNames, groupNames, signatureSchemeNames, versionName, versionNames } from '../tls/iana.js';
+import { groupNames, versionName, versionNames } from '../tls/iana.js';
 import type { ClientHello } from '../tls/types.js';
+import { FRESH_LISTS, type HelloLists } from './remembered-lists.js';
 
 export interface HelloJson {
   /** 'sslv2' only for an SSLv2-compatible CLIENT-HELLO; absent for TLS. */
@@ -14,13 +15,13 @@ export interface HelloJson {
   recordVersion: string;
   legacyVersion: string;
   supportedVersions: string[];
-  cipherSuites: string[];
+  cipherSuites: readonly string[];
   cipherSuiteCodes: readonly number[];
   extensions: readonly number[];
   alpn: readonly string[];
-  groups: string[];
+  groups: readonly string[];
   keyShareGroups: string[];
-  signatureAlgorithms: string[];
+  signatureAlgorithms: readonly string[];
   ja3: string | null;
   ja3String: string | null;
   ja4: string | null;
@@ -28,9 +29,13 @@ export interface HelloJson {
   records: number;
 }
 
-/** Builds the `hello` object; `bytes`/`records` say how much of the stream the hello took. */
-export function helloJson(hello: ClientHello, bytes: number, records: number): HelloJson {
+/**
+ * Builds the `hello` object; `bytes`/`records` say how much of the stream the hello
+ * took. The proxy passes its remembered lists (RECORD_LISTS), which share repeated ones.
+ */
+export function helloJson(hello: ClientHello, bytes: number, records: number, lists: HelloLists = FRESH_LISTS): HelloJson {
   const tls = hello.format === 'tls';
+  const suites = lists.cipherSuites(hello.cipherSuites);
   // JA3 and JA4 are defined over TLS ClientHellos only.
   const j3 = tls ? ja3WithString(hello) : null;
   const json: HelloJson = {
@@ -38,14 +43,14 @@ export function helloJson(hello: ClientHello, bytes: number, records: number): H
     recordVersion: versionName(hello.recordVersion),
     legacyVersion: versionName(hello.legacyVersion),
     supportedVersions: versionNames(hello.supportedVersions),
-    cipherSuites: cipherSuiteNames(hello.cipherSuites),
-    // The decoded hello's own lists: it is made for this record and never changes.
-    cipherSuiteCodes: hello.cipherSuites,
+    cipherSuites: suites.names,
+    cipherSuiteCodes: suites.codes,
+    // The decoded hello's own list: it is made for this record and never changes.
     extensions: hello.extensionTypes,
     alpn: hello.alpnNames,
-    groups: groupNames(hello.groups),
+    groups: lists.groups(hello.groups).names,
     keyShareGroups: groupNames(hello.keyShareGroups),
-    signatureAlgorithms: signatureSchemeNames(hello.signatureAlgorithms),
+    signatureAlgorithms: lists.signatureAlgorithms(hello.signatureAlgorithms).names,
     ja3: j3 === null ? null : j3.ja3,
     ja3String: j3 === null ? null : j3.ja3String,
     ja4: tls ? ja4(hello) : null,
