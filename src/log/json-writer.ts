@@ -4,15 +4,15 @@
  * ~5 KB, most of it the server's certificates and the client's suite names).
  *
  * - A subtree marked with {@link serializeOnce} (the cached certificate
- *   descriptions and chain checks every connection to the same upstream shares)
- *   is serialised once and copied from then on.
+ *   descriptions and chain checks every connection to the same upstream shares,
+ *   and the hello lists a client repeats) is serialised once and copied from then on.
  * - A string of printable ASCII without `"` or `\` (nearly every string in a
  *   record) is copied a char per byte; anything else is written by
  *   `JSON.stringify` itself, so escapes and lone surrogates come out exactly as
  *   it writes them.
  *
- * The writer is synchronous and module-wide, like every caller; its buffer
- * grows to the largest value written and stays that size.
+ * Writing is synchronous, so one writer serves a whole process (record-line.ts
+ * keeps it); its buffer grows to the largest value written and stays that size.
  */
 
 const QUOTE = 0x22;
