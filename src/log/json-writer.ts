@@ -185,20 +185,29 @@ export class JsonWriter {
     this.buf[this.end++] = CLOSE_BRACKET;
   }
 
-  private object(o: Record<string, unknown>, depth: number): void {
-    this.room(1);
-    this.buf[this.end++] = OPEN_BRACE;
-    let first = true;
-    for (const k in o) {
-      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
-      const item = o[k];
+  /**
+   * An object's members as `"key":value`, comma-separated; with `afterOthers`, a
+   * comma before the first one too (members added to an object already begun).
+   */
+  members(o: object, depth = 0, afterOthers = false): void {
+    const fields = o as Record<string, unknown>;
+    let comma = afterOthers;
+    for (const k in fields) {
+      if (!Object.prototype.hasOwnProperty.call(fields, k)) continue;
+      const item = fields[k];
       // ... and leaves such members out of an object.
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-      if (!first) this.comma();
-      first = false;
+      if (comma) this.comma();
+      comma = true;
       this.key(k);
       this.value(item, k, depth + 1);
     }
+  }
+
+  private object(o: Record<string, unknown>, depth: number): void {
+    this.room(1);
+    this.buf[this.end++] = OPEN_BRACE;
+    this.members(o, depth);
     this.room(1);
     this.buf[this.end++] = CLOSE_BRACE;
   }

@@ -106,10 +106,7 @@ export class LineSink {
 
   /** Copies `line` into the filling buffer, or queues it when it does not fit (or others queue already). */
   private append(line: string): void {
-    if (this.overflow.length === 0 && this.used + MAX_UTF8_PER_UNIT * line.length <= this.filling.length) {
-      this.used += this.filling.write(line, this.used, 'utf8');
-      return;
-    }
+    if (this.overflow.length === 0 && this.copied(line)) return;
     this.overflow.push(line);
     this.overflowChars += line.length;
   }
@@ -118,12 +115,18 @@ export class LineSink {
   private refill(): void {
     let taken = 0;
     for (const line of this.overflow) {
-      if (this.used + MAX_UTF8_PER_UNIT * line.length > this.filling.length) break;
-      this.used += this.filling.write(line, this.used, 'utf8');
+      if (!this.copied(line)) break;
       this.overflowChars -= line.length;
       taken++;
     }
     if (taken > 0) this.overflow = this.overflow.slice(taken);
+  }
+
+  /** Copies `line` into the filling buffer when it surely fits; says whether it did. */
+  private copied(line: string): boolean {
+    if (this.used + MAX_UTF8_PER_UNIT * line.length > this.filling.length) return false;
+    this.used += this.filling.write(line, this.used, 'utf8');
+    return true;
   }
 
   private writeBatch(): void {
