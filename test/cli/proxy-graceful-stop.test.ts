@@ -2,7 +2,7 @@
 import tls from 'node:tls';
 import t, { type Test } from 'tap';
 import type { ConnectionRecord } from '../../src/proxy/session.js';
-import { startProxyCli } from '../helpers/cli.js';
+import { runCli, startProxyCli } from '../helpers/cli.js';
 import { makePki } from '../helpers/pki.js';
 import { tlsServer } from '../helpers/servers.js';
 
@@ -107,7 +107,6 @@ void t.test('--probe: a failed TLS 1.3 handshake is probed and the record says s
 });
 
 void t.test('usage errors exit 2 with one line and no stack', async (t) => {
-  const { runCli } = await import('../helpers/cli.js');
   for (const args of [
     ['proxy', '--listen', 'nonsense', '--upstream', '127.0.0.1:1'],
     ['proxy', '--upstream', '127.0.0.1:1'],

@@ -5,7 +5,7 @@
  * A client that sends SNI through the same tlspeek stays passthrough and sees
  * the upstream's own certificate.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ const inject = (clientMinVersion: 'TLSv1' | 'TLSv1.2' = 'TLSv1.2') => ({
 });
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
-const vhostSha = sha256(new (await import('node:crypto')).X509Certificate(vhostCert.cert).raw);
+const vhostSha = sha256(new X509Certificate(vhostCert.cert).raw);
 
 void t.test('openssl -noservername (TLS 1.2) gets the virtual host, verifying tlspeek against its CA', async (t) => {
   const p = await startInjectProxy(t, ingress.upstream, inject());

@@ -1,7 +1,9 @@
 /** A healthy handshake through tlspeek: TLS 1.2 and 1.3, Node and openssl clients; record and client view. */
+import tls from 'node:tls';
 import t from 'tap';
 import { nodeClient, opensslClient } from '../helpers/clients.js';
 import { makePki } from '../helpers/pki.js';
+import { startTestProxy } from '../helpers/proxy.js';
 import { throughProxy } from '../helpers/scenario.js';
 import { tlsServer } from '../helpers/servers.js';
 
@@ -55,8 +57,6 @@ void t.test('TLS 1.3 with a HelloRetryRequest (server wants P-256, client shares
 
 void t.test('TLS 1.2 session resumption (abbreviated handshake: server Finished first)', async (t) => {
   const up = await tlsServer(t, { ...leaf, maxVersion: 'TLSv1.2' });
-  const { startTestProxy } = await import('../helpers/proxy.js');
-  const tls = await import('node:tls');
   const proxy = await startTestProxy(t, up.upstream);
   const connect = (session?: Buffer) =>
     new Promise<{ reused: boolean; session: Buffer | undefined }>((resolve) => {
