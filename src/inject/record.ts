@@ -8,8 +8,7 @@
 import type { ChainAssessment } from '../certs/checks.js';
 import type { ChainEvidence } from '../diagnose/chain-evidence.js';
 import { type AlertJson, alertJson } from '../log/alert-json.js';
-import { helloJson } from '../log/hello-json.js';
-import { RECORD_LISTS } from '../log/remembered-lists.js';
+import { RECORD_HELLOS } from '../log/remembered-hellos.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
 import type { ConnectionRecord, Handover } from '../proxy/session.js';
 import type { FlightFacts } from '../tls/flight-watcher.js';
@@ -113,7 +112,7 @@ export function injectRecord(h: Handover, ctx: RecordContext, end: InjectEnd, ev
     mode: 'inject',
     client: ev.client,
     upstream: ev.upstream,
-    hello: helloJson(h.hello, h.helloBytes, h.helloRecords, RECORD_LISTS),
+    hello: RECORD_HELLOS.get(h.hello, h.helloBytes, h.helloRecords),
     server: serverObject(ev, ctx.chainEvidence),
     clientAlert: ev.clientAlert ? alertJson(ev.clientAlert) : null,
     outcome: injectOutcome(end),

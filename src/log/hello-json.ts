@@ -31,7 +31,8 @@ export interface HelloJson {
 
 /**
  * Builds the `hello` object; `bytes`/`records` say how much of the stream the hello
- * took. The proxy passes its remembered lists (RECORD_LISTS), which share repeated ones.
+ * took. The proxy's records get theirs through RECORD_HELLOS (remembered-hellos.ts),
+ * which passes its remembered lists (RECORD_LISTS) and shares whole repeated hellos.
  */
 export function helloJson(hello: ClientHello, bytes: number, records: number, lists: HelloLists = FRESH_LISTS): HelloJson {
   const tls = hello.format === 'tls';

@@ -3,7 +3,7 @@
  * {@link JsonWriter} rather than by pino's `logger.info(record, 'connection')`.
  *
  * Why: the parts of a record that repeat from connection to connection (the
- * upstream's certificates and chain check, the client's named lists: most of a
+ * upstream's certificates and chain check, the client's `hello`: most of a
  * 5 KB TLS 1.2 record) are serialised once and copied after, which pino cannot
  * do. A record takes ~6 µs in a quiet process against pino's 17-21 µs; under the
  * TLS 1.2 handshake bench tlspeek's CPU per connection fell from 901 to 859 µs.

@@ -24,9 +24,9 @@ import { decideOutcome } from '../diagnose/outcome.js';
 import { diagnose } from '../diagnose/rules.js';
 import { type HandshakeEnd, type HandshakeEvent, HandshakeJudge, type Side } from '../diagnose/timeline.js';
 import { type AlertJson, alertJson, encryptedAlertJson } from '../log/alert-json.js';
-import { helloJson, type HelloJson } from '../log/hello-json.js';
+import type { HelloJson } from '../log/hello-json.js';
 import { logRecord } from '../log/record-line.js';
-import { RECORD_LISTS } from '../log/remembered-lists.js';
+import { RECORD_HELLOS } from '../log/remembered-hellos.js';
 import { serverJson, type ServerJson } from '../log/server-json.js';
 import { ClientHelloReader, type HelloDecision } from '../tls/client-hello.js';
 import { AlertLevel, ExtensionType, ProtocolVersion } from '../tls/constants.js';
@@ -510,7 +510,7 @@ export class Session {
       mode: 'passthrough',
       client: this.clientAddress,
       upstream: this.upstreamAddress,
-      hello: d?.state === 'complete' ? helloJson(d.hello, d.bytes, d.records, RECORD_LISTS) : null,
+      hello: d?.state === 'complete' ? RECORD_HELLOS.get(d.hello, d.bytes, d.records) : null,
       server: sf ? serverJson(sf, { reset: this.serverReset, alert: pickAlert(serverAlert, end, 'server', encryptedAlert), chainCheck, ...(sf.certificates?.length ? { certificates: this.ctx.chainEvidence.describe(sf.certificates) } : {}) }) : null,
       clientAlert: pickAlert(clientAlert, end, 'client', encryptedAlert),
       outcome,
