@@ -3,9 +3,6 @@
  * from its second sighting, equal to a fresh one, never shared between hellos
  * the record would show differently, bounded.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { helloJson } from '../../src/log/hello-json.js';
 import { JsonWriter } from '../../src/log/json-writer.js';
@@ -13,8 +10,7 @@ import { RememberedHellos } from '../../src/log/remembered-hellos.js';
 import { type ClientHelloFields, encodeClientHello, extension } from '../../src/probe/client-hello-builder.js';
 import { decodeClientHello } from '../../src/tls/client-hello.js';
 import type { ClientHello } from '../../src/tls/types.js';
-
-const corpus = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus', 'clienthellos.jsonl');
+import { clientHellos } from '../helpers/corpus.js';
 
 const writer = new JsonWriter();
 /** The JSON the record writer makes of `v` (a kept object's is copied from its first writing). */
@@ -139,14 +135,11 @@ void t.test('a hello the record shows differently never gets another one\'s obje
 });
 
 void t.test('every corpus hello: the kept object writes the fresh JSON', async (t) => {
-  const lines = readFileSync(corpus, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as { source: string; hex: string });
+  const lines = clientHellos();
   const hellos = new RememberedHellos();
   let kept = 0;
   for (const line of lines) {
-    const d = decodeClientHello(Buffer.from(line.hex, 'hex'));
+    const d = decodeClientHello(line.bytes);
     const fresh = JSON.stringify(helloJson(d.hello, d.bytes, d.records));
     hellos.get(d.hello, d.bytes, d.records);
     const json = hellos.get(d.hello, d.bytes, d.records);
@@ -154,7 +147,7 @@ void t.test('every corpus hello: the kept object writes the fresh JSON', async (
     t.equal(written(json), fresh, line.source);
     t.equal(written(hellos.get(d.hello, d.bytes, d.records)), fresh, `${line.source}, copied`);
   }
-  const sslv2 = lines.filter((l) => decodeClientHello(Buffer.from(l.hex, 'hex')).hello.format === 'sslv2').length;
+  const sslv2 = lines.filter((l) => decodeClientHello(l.bytes).hello.format === 'sslv2').length;
   t.equal(kept, lines.length - sslv2, 'every TLS hello kept; SSLv2-compatible ones made afresh');
 });
 
