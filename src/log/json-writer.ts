@@ -5,7 +5,8 @@
  *
  * - A subtree marked with {@link serializeOnce} (the cached certificate
  *   descriptions and chain checks every connection to the same upstream shares,
- *   and the hello lists a client repeats) is serialised once and copied from then on.
+ *   and the hello objects and lists a client repeats) is serialised once and copied
+ *   from then on.
  * - A string of printable ASCII without `"` or `\` (nearly every string in a
  *   record) is copied a char per byte; anything else is written by
  *   `JSON.stringify` itself, so escapes and lone surrogates come out exactly as

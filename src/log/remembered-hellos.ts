@@ -19,7 +19,7 @@ import { LRUCache } from 'lru-cache';
 import type { ClientHello } from '../tls/types.js';
 import { helloJson, type HelloJson } from './hello-json.js';
 import { serializeOnce } from './json-writer.js';
-import { type HelloLists, RECORD_LISTS } from './remembered-lists.js';
+import { RECORD_LISTS } from './remembered-lists.js';
 
 /** Distinct hellos kept: a few client stacks, times their SNIs and GREASE values. */
 const MAX_KEPT_HELLOS = 512;
@@ -35,15 +35,13 @@ export class RememberedHellos {
   /** Keys seen once; emptied when full (cheaper than an LRU for keys that mostly never return). */
   private readonly seenOnce = new Set<string>();
 
-  constructor(private readonly lists: HelloLists = RECORD_LISTS) {}
-
   /** {@link helloJson} of `hello`, shared with earlier records when the same hello was seen before. */
   get(hello: ClientHello, bytes: number, records: number): HelloJson {
     const key = hello.format === 'tls' ? helloKey(hello, bytes, records) : null;
-    if (key === null) return helloJson(hello, bytes, records, this.lists);
+    if (key === null) return helloJson(hello, bytes, records, RECORD_LISTS);
     const kept = this.kept.get(key);
     if (kept !== undefined) return kept;
-    const json = helloJson(hello, bytes, records, this.lists);
+    const json = helloJson(hello, bytes, records, RECORD_LISTS);
     if (!this.seenOnce.has(key)) {
       if (this.seenOnce.size >= MAX_SEEN_ONCE) this.seenOnce.clear();
       this.seenOnce.add(key);
