@@ -82,6 +82,11 @@ export class JsonWriter {
     return this.buf.toString(this.wide ? 'utf8' : 'latin1', 0, this.end);
   }
 
+  /** What was written, as UTF-8 bytes: a view of the writer's buffer, valid until the next reset. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.end);
+  }
+
   /** Pre-encoded bytes (a constant fragment of the line). */
   bytes(b: Uint8Array): void {
     this.room(b.length);

@@ -88,14 +88,38 @@ export class LineSink {
 
   /** pino's destination interface: one line, newline included. */
   write(line: string): boolean {
-    if (this.failed) return false;
-    if (this.used + this.overflowChars >= this.options.maxPendingBytes) {
-      this.dropped++;
-      return false;
-    }
+    if (!this.admit()) return false;
     this.append(line);
-    if (this.used >= this.options.batchBytes || this.overflow.length > 0) this.writeBatch();
+    this.sendIfDue();
     return true;
+  }
+
+  /**
+   * One line already encoded as UTF-8, newline included (the connection
+   * records' writer): copied as bytes, with no string made and encoded again.
+   */
+  writeBytes(line: Uint8Array): boolean {
+    if (!this.admit()) return false;
+    if (this.overflow.length === 0 && this.used + line.length <= this.filling.length) {
+      this.filling.set(line, this.used);
+      this.used += line.length;
+    } else {
+      this.append(Buffer.from(line.buffer, line.byteOffset, line.length).toString('utf8'));
+    }
+    this.sendIfDue();
+    return true;
+  }
+
+  /** Whether a new line is taken: not once the descriptor failed, nor past the memory bound (counted). */
+  private admit(): boolean {
+    if (this.failed) return false;
+    if (this.used + this.overflowChars < this.options.maxPendingBytes) return true;
+    this.dropped++;
+    return false;
+  }
+
+  private sendIfDue(): void {
+    if (this.used >= this.options.batchBytes || this.overflow.length > 0) this.writeBatch();
   }
 
   /** Writes everything pending and resolves once it is out (or the descriptor has failed). */

@@ -34,6 +34,7 @@ import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/fligh
 import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HostPort } from './address.js';
 import { discardSocket } from './discard-socket.js';
+import { SERVER_READ_BUFFERS } from './read-buffers.js';
 import type { ProbeJson, UpstreamProber } from './upstream-prober.js';
 
 export interface SessionLimits {
@@ -82,9 +83,6 @@ export interface InjectHandler {
 
 /** Cap on one buffered handshake message from the server (long certificate chains). */
 const MAX_SERVER_MESSAGE = 256 * 1024;
-
-/** One read from the server at most: Node's own read size. */
-const READ_BUFFER_BYTES = 64 * 1024;
 
 type Phase = 'hello' | 'connecting' | 'relay' | 'delegated' | 'closed';
 
@@ -293,7 +291,8 @@ export class Session {
   private readonly onUpstreamConnect = (): void => {
     this.upstreamConnected = true;
     const up = this.upstream!;
-    this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
+    // An IPv4 literal is already the peer's address: no getpeername call to learn it again.
+    if (!net.isIPv4(this.ctx.upstream.host)) this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
     if (this.phase === 'connecting') this.startRelay();
   };
 
@@ -319,7 +318,8 @@ export class Session {
    * session; Node would otherwise allocate a fresh ArrayBuffer per read, and
    * in a bulk transfer that churn keeps V8's mark-compact collector busy.
    * The buffer is reused only once its bytes are gone: reading stops while a
-   * write to the client still holds them, and watchers get a copy.
+   * write to the client still holds them, and watchers get a copy. When the
+   * session ends it goes back to the shared pool (unless a write still held it).
    */
   private readonly onUpstreamRead = (nread: number, buf: Uint8Array): boolean => {
     this.bytesFromServer += nread;
@@ -340,7 +340,7 @@ export class Session {
     return false;
   };
 
-  private readonly upstreamReadBuffer = (): Uint8Array => (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  private readonly upstreamReadBuffer = (): Uint8Array => (this.readBuffer ??= SERVER_READ_BUFFERS.take());
 
   private readonly onClientWritten = (): void => {
     if (!this.upstreamHeld || this.client.writableLength > 0) return;
@@ -473,8 +473,19 @@ export class Session {
     this.serverWatch?.end();
     discardSocket(this.client);
     discardSocket(this.upstream);
+    this.returnReadBuffer();
     this.writeRecord();
     this.ctx.onClosed(this);
+  }
+
+  /**
+   * Both sockets are closed (libuv reads into and writes from the buffer no
+   * more), so the next connection can have it; not when a write to the client
+   * was still holding its bytes as the connection ended.
+   */
+  private returnReadBuffer(): void {
+    if (this.readBuffer && !this.upstreamHeld) SERVER_READ_BUFFERS.give(this.readBuffer);
+    this.readBuffer = null;
   }
 
   private clearHelloTimer(): void {

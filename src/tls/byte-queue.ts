@@ -50,6 +50,11 @@ export class ByteQueue {
     return out;
   }
 
+  /** Drops the first n bytes (a header already read with peek); caller guarantees n <= length. */
+  skip(n: number): void {
+    this.advance(n);
+  }
+
   clear(): void {
     this.chunks = [];
     this.head = 0;

@@ -150,7 +150,7 @@ export class RecordAssembler {
     // waiting for (and buffering) the record body.
     if (reassemble && this.handshake.length + length > this.options.maxBuffered) this.tooLarge();
     if (q.length < RECORD_HEADER_LENGTH + length) return null;
-    q.take(RECORD_HEADER_LENGTH);
+    q.skip(RECORD_HEADER_LENGTH);
     const fragment = q.take(length);
     this.consumed += RECORD_HEADER_LENGTH + length;
     if (reassemble) {
@@ -171,7 +171,7 @@ export class RecordAssembler {
     }
     if (q.length < HANDSHAKE_HEADER_LENGTH + length) return null;
     const type = q.peek(0);
-    q.take(HANDSHAKE_HEADER_LENGTH);
+    q.skip(HANDSHAKE_HEADER_LENGTH);
     const body = q.take(length);
     this.advanceHsOffsets(HANDSHAKE_HEADER_LENGTH + length);
     return { kind: 'handshake', type, offset, body };

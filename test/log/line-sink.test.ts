@@ -74,6 +74,51 @@ void t.test('lines longer than a batch buffer, and non-ASCII lines, arrive whole
   t.equal(fs.readFileSync(file, 'utf8'), sent.join(''), 'the file holds exactly the lines written, in order');
 });
 
+void t.test('lines given as bytes (writeBytes) and as strings, mixed: the file holds exactly their bytes, in order', async (t) => {
+  const file = path.join(t.testdir(), 'out.jsonl');
+  const fd = fs.openSync(file, 'w');
+  t.teardown(() => fs.closeSync(fd));
+  const s = new LineSink(fd, () => undefined, options());
+  const wide = (i: number, size: number) => `${JSON.stringify({ i, pad: '\u00e9\u{1f600}'.repeat(size / 3) })}\n`;
+  const sent = [line(0), wide(1, 40_000), `${JSON.stringify({ i: 2, sni: 'caf\u00e9.example \u{1f600}' })}\n`, line(3, 3000), line(4, 40_000), wide(5, 300), line(6, 9000), line(7)];
+  // Every other line as UTF-8 bytes, some of them views into a larger buffer as the record writer hands them over.
+  for (const [i, l] of sent.entries()) {
+    if (i % 2 === 0) t.equal(s.write(l), true);
+    else t.equal(s.writeBytes(Buffer.concat([Buffer.from('junk'), Buffer.from(l, 'utf8'), Buffer.from('junk')]).subarray(4, 4 + Buffer.byteLength(l))), true);
+  }
+  // A line as bytes whose buffer is reused at once: the sink must have copied it.
+  const reused = Buffer.from(line(8), 'utf8');
+  s.writeBytes(reused);
+  reused.fill(0x20);
+  await s.end();
+  t.equal(fs.readFileSync(file, 'utf8'), sent.join('') + line(8), 'the file holds exactly the lines written, in order');
+});
+
+void t.test('lines as bytes past maxPendingBytes are dropped and counted as string lines are', async (t) => {
+  const f = fifo(t.testdir());
+  t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
+  const s = new LineSink(f.writer, () => undefined, options({ maxPendingBytes: 32 * 1024 }));
+  const count = 400;
+  let refused = 0;
+  for (let i = 0; i < count; i++) if (!s.writeBytes(Buffer.from(line(i, 1024)))) refused++;
+  t.ok(refused > 0, `${refused} lines refused`);
+  let text = '';
+  const ended = s.end();
+  for (let i = 0; i < 500 && !text.includes('"dropped"'); i++) {
+    text += f.drain();
+    await sleep(5);
+  }
+  await ended;
+  text += f.drain();
+  const got = numbers(text);
+  t.match(got.at(-1), { level: 40, dropped: refused }, 'the last line says how many were dropped');
+  t.same(
+    got.slice(0, -1).map((l) => l.i),
+    Array.from({ length: count - refused }, (_, i) => i),
+    'the kept lines are the first ones, in order',
+  );
+});
+
 void t.test('a stalled reader on a non-blocking FIFO: writes wait (EAGAIN) without blocking the event loop, then every line arrives', async (t) => {
   const f = fifo(t.testdir());
   t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));

@@ -3,8 +3,11 @@
  * line pino writes for the same record (pino is the reference), records from
  * real handshakes included, and the logger's level must still decide.
  */
+import * as fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
 import t from 'tap';
+import { LineSink } from '../../src/log/line-sink.js';
 import { logRecord, recordLine } from '../../src/log/record-line.js';
 import { startProxy } from '../../src/proxy/listener.js';
 import type { ConnectionRecord } from '../../src/proxy/session.js';
@@ -82,6 +85,27 @@ void t.test('logRecord obeys the logger level and writes to its destination', as
   const warn = rawLogger('warn');
   logRecord(warn.logger, record);
   t.equal(warn.lines.length, 0, 'warn: nothing');
+});
+
+void t.test("into tlspeek's own sink the line goes as bytes: the file holds pino's line, non-ASCII included", async (t) => {
+  const file = path.join(t.testdir(), 'records.jsonl');
+  const fd = fs.openSync(file, 'w');
+  t.teardown(() => fs.closeSync(fd));
+  const sink = new LineSink(fd, () => undefined);
+  const logger = pino({ level: 'info', base: undefined }, sink);
+  const records = [
+    { id: 'a', hello: { sni: 'api.example.com' }, outcome: 'established' },
+    { id: 'b', hello: { sni: 'caf\u00e9.example' }, hint: 'line\nbreak \u2028 \ud83d\ude00', outcome: 'server_alert' },
+    { id: 'c', outcome: 'not_tls', notTls: { reason: 'x'.repeat(5000), code: 'NOT_TLS', firstBytes: '474554' } },
+  ];
+  for (const r of records) logRecord(logger, r);
+  await sink.end();
+  const lines = fs.readFileSync(file, 'utf8').split(/(?<=\n)/);
+  t.equal(lines.length, records.length, 'one line per record');
+  for (const [i, l] of lines.entries()) {
+    const time = (JSON.parse(l) as { time: number }).time;
+    t.equal(l, pinoLine(records[i]!, time), `record ${records[i]!.id}: byte for byte pino's line`);
+  }
 });
 
 void t.test('a record the writer cannot take still reaches the log, through pino', async (t) => {
