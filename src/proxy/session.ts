@@ -34,6 +34,7 @@ import { type FlightFacts, FlightWatcher, type RecordSignal } from '../tls/fligh
 import type { AlertRecord, ClientHello } from '../tls/types.js';
 import type { HostPort } from './address.js';
 import { discardSocket } from './discard-socket.js';
+import { passFin } from './pass-fin.js';
 import { SERVER_READ_BUFFERS } from './read-buffers.js';
 import type { ProbeJson, UpstreamProber } from './upstream-prober.js';
 
@@ -124,6 +125,7 @@ export class Session {
   private clientClosed = false;
   private upstreamClosed = false;
   private clientEnded = false;
+  private upstreamEnded = false;
   private bytesFromClient = 0;
   private bytesFromServer = 0;
   /** Peer addresses, captured while the sockets are open (destroyed sockets forget them). */
@@ -230,7 +232,7 @@ export class Session {
       this.upstream?.destroy();
       return;
     }
-    if (this.phase === 'relay') this.upstream!.end();
+    if (this.phase === 'relay') passFin(this.upstream!, this.upstreamEnded);
   };
 
   private readonly onClientError = (err: NodeJS.ErrnoException): void => {
@@ -349,8 +351,9 @@ export class Session {
   };
 
   private readonly onUpstreamEnd = (): void => {
+    this.upstreamEnded = true;
     this.note({ side: 'server', kind: 'fin' });
-    this.client.end();
+    passFin(this.client, this.clientEnded);
   };
 
   private readonly onUpstreamError = (err: NodeJS.ErrnoException): void => {
