@@ -6,7 +6,8 @@
  * Processes: the TLS upstream (bench/upstream.ts), the pipe baseline, tlspeek
  * in passthrough and tlspeek with --inject-sni (`bin/tlspeek proxy`, as users
  * start it, stdout to /dev/null) each in their own process (lib/targets.ts);
- * the clients in this one. The pipe runs with bin/tlspeek's node flags too. Proxy CPU and RSS are read from /proc/<pid>/stat and
+ * the clients in this one. The pipe runs with bin/tlspeek's node flags and its
+ * glibc malloc setting too. Proxy CPU and RSS are read from /proc/<pid>/stat and
  * /proc/<pid>/status.
  *
  * Figures: new-handshake rate (TLS 1.3 and 1.2), keep-alive request rate,

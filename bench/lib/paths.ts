@@ -39,3 +39,14 @@ export function launcherNodeFlags(): string[] {
   if (!m) throw new Error(`cannot find the node flags in ${launcher()}`);
   return m[1]!.split(' ');
 }
+
+/**
+ * The environment bin/tlspeek gives node (its glibc malloc setting), for the
+ * pipe baseline: the same page-fault behaviour in both, so a ratio compares the
+ * proxies' work, not the C library's settings.
+ */
+export function launcherEnv(): Record<string, string> {
+  const m = /^GLIBC_TUNABLES="([^"$]*)/m.exec(readFileSync(launcher(), 'utf8'));
+  if (!m) throw new Error(`cannot find GLIBC_TUNABLES in ${launcher()}`);
+  return { GLIBC_TUNABLES: m[1]! };
+}

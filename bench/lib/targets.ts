@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { BENCH_HOST, type BenchPki } from './certs.js';
-import { distDir, launcher, launcherNodeFlags } from './paths.js';
+import { distDir, launcher, launcherEnv, launcherNodeFlags } from './paths.js';
 import { freePort, NodeChild, waitForPort } from './proc.js';
 import type { Endpoint } from './tls-client.js';
 
@@ -26,7 +26,11 @@ export async function startUpstream(pki: BenchPki): Promise<{ child: NodeChild; 
 }
 
 export async function startPipe(upstreamPort: number): Promise<Target> {
-  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], { stdout: 'pipe', nodeArgs: launcherNodeFlags() });
+  const child = new NodeChild('pipe', path.join(distDir(), 'bench', 'baseline-pipe.js'), ['--upstream', `127.0.0.1:${upstreamPort}`], {
+    stdout: 'pipe',
+    nodeArgs: launcherNodeFlags(),
+    env: { ...process.env, ...launcherEnv() },
+  });
   const port = Number(await child.waitForLine(/listening (\d+)/, 10_000));
   return { name: 'pipe', port, sni: true, child };
 }

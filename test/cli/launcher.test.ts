@@ -1,6 +1,7 @@
 /**
  * bin/tlspeek, the command npm links: it must find the built CLI through a
- * symlink, start node with its heap flag (and TLSPEEK_NODE_FLAGS), and exec,
+ * symlink, start node with its heap flag (and TLSPEEK_NODE_FLAGS) and glibc's
+ * trim threshold, and exec,
  * so the process a supervisor signals is node itself. Runs dist/ (built by
  * `npm ci`'s prepare step).
  */
@@ -53,4 +54,21 @@ void t.test('proxy: the spawned pid is node with the heap flag and TLSPEEK_NODE_
   const code = await new Promise((r) => child.on('close', r));
   t.equal(code, 0, 'graceful stop: the signal reached node');
   t.match(out, /tlspeek proxy stopped/);
+});
+
+void t.test("node gets glibc's 64 MiB trim threshold, with the caller's own GLIBC_TUNABLES after it (so they win)", async (t) => {
+  for (const [given, expected] of [
+    [undefined, 'glibc.malloc.trim_threshold=67108864'],
+    ['glibc.malloc.arena_max=2', 'glibc.malloc.trim_threshold=67108864:glibc.malloc.arena_max=2'],
+  ] as const) {
+    // glibc rewrites the variable in /proc/<pid>/environ as it parses it: ask node itself.
+    const env: NodeJS.ProcessEnv = { ...process.env, TLSPEEK_NODE_FLAGS: '--import=data:text/javascript,process.stderr.write(`[${process.env.GLIBC_TUNABLES}]`)' };
+    delete env.GLIBC_TUNABLES;
+    if (given) env.GLIBC_TUNABLES = given;
+    const child = spawn(launcher, ['--version'], { env });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    t.equal(await new Promise((r) => child.on('close', r)), 0);
+    t.equal(err, `[${expected}]`, `GLIBC_TUNABLES ${given ?? 'unset'}: node sees ${expected}`);
+  }
 });
