@@ -94,31 +94,6 @@ void t.test('lines given as bytes (writeBytes) and as strings, mixed: the file h
   t.equal(fs.readFileSync(file, 'utf8'), sent.join('') + line(8), 'the file holds exactly the lines written, in order');
 });
 
-void t.test('lines as bytes past maxPendingBytes are dropped and counted as string lines are', async (t) => {
-  const f = fifo(t.testdir());
-  t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
-  const s = new LineSink(f.writer, () => undefined, options({ maxPendingBytes: 32 * 1024 }));
-  const count = 400;
-  let refused = 0;
-  for (let i = 0; i < count; i++) if (!s.writeBytes(Buffer.from(line(i, 1024)))) refused++;
-  t.ok(refused > 0, `${refused} lines refused`);
-  let text = '';
-  const ended = s.end();
-  for (let i = 0; i < 500 && !text.includes('"dropped"'); i++) {
-    text += f.drain();
-    await sleep(5);
-  }
-  await ended;
-  text += f.drain();
-  const got = numbers(text);
-  t.match(got.at(-1), { level: 40, dropped: refused }, 'the last line says how many were dropped');
-  t.same(
-    got.slice(0, -1).map((l) => l.i),
-    Array.from({ length: count - refused }, (_, i) => i),
-    'the kept lines are the first ones, in order',
-  );
-});
-
 void t.test('a stalled reader on a non-blocking FIFO: writes wait (EAGAIN) without blocking the event loop, then every line arrives', async (t) => {
   const f = fifo(t.testdir());
   t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
@@ -146,26 +121,31 @@ void t.test('a stalled reader on a non-blocking FIFO: writes wait (EAGAIN) witho
 });
 
 void t.test('a reader that does not keep up: lines past maxPendingBytes are dropped, counted, and the count follows the kept ones', async (t) => {
-  const f = fifo(t.testdir());
-  t.teardown(() => (fs.closeSync(f.reader), fs.closeSync(f.writer)));
-  const s = new LineSink(f.writer, () => undefined, options({ maxPendingBytes: 32 * 1024 }));
-  const count = 400;
-  let refused = 0;
-  for (let i = 0; i < count; i++) if (!s.write(line(i, 1024))) refused++;
-  t.ok(refused > 0, `${refused} lines refused`);
-  let text = '';
-  const ended = s.end();
-  for (let i = 0; i < 500 && !text.includes('"dropped"'); i++) {
+  // Lines as strings (pino's interface) and as bytes (writeBytes, the records' path).
+  for (const asBytes of [false, true]) {
+    const f = fifo(t.testdir());
+    const s = new LineSink(f.writer, () => undefined, options({ maxPendingBytes: 32 * 1024 }));
+    const count = 400;
+    let refused = 0;
+    for (let i = 0; i < count; i++) if (!(asBytes ? s.writeBytes(Buffer.from(line(i, 1024))) : s.write(line(i, 1024)))) refused++;
+    const how = asBytes ? 'as bytes' : 'as strings';
+    t.ok(refused > 0, `${how}: ${refused} lines refused`);
+    let text = '';
+    const ended = s.end();
+    for (let i = 0; i < 500 && !text.includes('"dropped"'); i++) {
+      text += f.drain();
+      await sleep(5);
+    }
+    await ended;
     text += f.drain();
-    await sleep(5);
+    fs.closeSync(f.reader);
+    fs.closeSync(f.writer);
+    const got = numbers(text);
+    const notice = got.at(-1)!;
+    t.match(notice, { level: 40, dropped: refused, msg: /dropped/ }, `${how}: the last line says how many were dropped`);
+    const kept = got.slice(0, -1).map((l) => l.i);
+    t.same(kept, Array.from({ length: count - refused }, (_, i) => i), `${how}: the kept lines are the first ones, in order`);
   }
-  await ended;
-  text += f.drain();
-  const got = numbers(text);
-  const notice = got.at(-1)!;
-  t.match(notice, { level: 40, dropped: refused, msg: /dropped/ }, 'the last line says how many were dropped');
-  const kept = got.slice(0, -1).map((l) => l.i);
-  t.same(kept, Array.from({ length: count - refused }, (_, i) => i), 'the kept lines are the first ones, in order');
 });
 
 void t.test('the reader goes away (EPIPE): reported once, later lines are discarded without a throw, end() still resolves', async (t) => {

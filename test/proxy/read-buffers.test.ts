@@ -14,6 +14,20 @@ import { clientHelloMessage, record, sniExtension } from '../helpers/tls-bytes.j
 const hello = record(22, clientHelloMessage({ extensions: [sniExtension('api.example.com')] }), 0x0301);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** Sends the hello through the proxy and resolves with everything the server sent back, at its FIN. */
+function fetchThrough(port: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const c = net.connect(port, '127.0.0.1', () => c.write(hello));
+    c.on('data', (d: Buffer) => chunks.push(d));
+    c.on('end', () => {
+      c.end();
+      resolve(Buffer.concat(chunks));
+    });
+    c.on('error', reject);
+  });
+}
+
 void t.test('the pool: a buffer given back is the next one taken; it keeps at most `keep`, of its own size only', async (t) => {
   const pool = new ReadBufferPool(16, 2);
   const a = pool.take();
@@ -45,16 +59,7 @@ void t.test('connections one after another reuse one buffer, and each client get
   const proxy = await startTestProxy(t, up.upstream);
   const keptBefore = SERVER_READ_BUFFERS.kept;
   for (let i = 0; i < 6; i++) {
-    const received = await new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      const c = net.connect(proxy.port, '127.0.0.1', () => c.write(hello));
-      c.on('data', (d: Buffer) => chunks.push(d));
-      c.on('end', () => {
-        c.end();
-        resolve(Buffer.concat(chunks));
-      });
-      c.on('error', reject);
-    });
+    const received = await fetchThrough(proxy.port);
     await proxy.records(1);
     t.equal(sha256(received), sha256(payloads[i]!), `connection ${i + 1}: the client received exactly its server's ${payloads[i]!.length} bytes`);
     t.equal(SERVER_READ_BUFFERS.kept, Math.min(keptBefore + 1, SERVER_READ_BUFFERS.keep), `connection ${i + 1}: its buffer went back, and the next connection takes it`);
@@ -83,16 +88,7 @@ void t.test('a client reset while a write to it was pending: the next connection
   t.ok(first!.bytesFromServer > 0, `the proxy had read ${first!.bytesFromServer} bytes from the server into the buffer`);
   // It took a kept buffer (the earlier test left one) or a new one, and gave it back.
   t.equal(SERVER_READ_BUFFERS.kept, Math.max(keptBefore, 1), 'its buffer went back once the cancelled write let go of it');
-  const received = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const c = net.connect(proxy.port, '127.0.0.1', () => c.write(hello));
-    c.on('data', (d: Buffer) => chunks.push(d));
-    c.on('end', () => {
-      c.end();
-      resolve(Buffer.concat(chunks));
-    });
-    c.on('error', reject);
-  });
+  const received = await fetchThrough(proxy.port);
   await proxy.records(1);
   t.equal(sha256(received), sha256(payload), 'the next client received exactly its own server bytes');
 });
