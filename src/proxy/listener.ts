@@ -45,12 +45,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const chainEvidence = new ChainEvidence(options.roots ? { roots: options.roots } : {});
   const prober = options.probe ? new UpstreamProber({ ...options.probe, upstream: options.upstream, ...(options.roots ? { roots: options.roots } : {}) }) : null;
 
+  const upstreamIsIPv4 = net.isIPv4(options.upstream.host);
+
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (client) => {
     const id = ((idBase + counter++) & 0xffffff).toString(16).padStart(6, '0');
     const session = new Session(client, {
       id,
       listener: listenerName,
       upstream: options.upstream,
+      upstreamIsIPv4,
       limits: options.limits,
       logger: options.logger,
       chainEvidence,

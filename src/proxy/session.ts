@@ -48,6 +48,8 @@ export interface SessionContext {
   readonly id: string;
   readonly listener: string;
   readonly upstream: HostPort;
+  /** The upstream host is an IPv4 literal (decided once per listener): the peer's address as dialled. */
+  readonly upstreamIsIPv4: boolean;
   readonly limits: SessionLimits;
   readonly logger: Logger;
   readonly onClosed: (session: Session) => void;
@@ -294,7 +296,7 @@ export class Session {
     this.upstreamConnected = true;
     const up = this.upstream!;
     // An IPv4 literal is already the peer's address: no getpeername call to learn it again.
-    if (!net.isIPv4(this.ctx.upstream.host)) this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
+    if (!this.ctx.upstreamIsIPv4) this.upstreamAddress = { address: up.remoteAddress ?? this.ctx.upstream.host, port: up.remotePort ?? this.ctx.upstream.port };
     if (this.phase === 'connecting') this.startRelay();
   };
 
