@@ -31,7 +31,7 @@ import { makeBenchPki } from './lib/certs.js';
 import { machineFacts, machineLines, openFilesLimit } from './lib/machine.js';
 import { isMain } from './lib/paths.js';
 import { foreignLoadWarning, type NodeChild, selfCpuSeconds, systemBusySeconds } from './lib/proc.js';
-import { fmt, median, ratio, sleep } from './lib/stats.js';
+import { fmt, median, medianInterval, ratio, sleep } from './lib/stats.js';
 import { passFail, table } from './lib/table.js';
 import { startInject, startPipe, startTlspeek, startUpstream, type Target, TARGETS, type TargetName } from './lib/targets.js';
 import { BenchClient, type TlsVersion } from './lib/tls-client.js';
@@ -76,12 +76,16 @@ export const DEFAULT_PROXY_OPTIONS: ProxyBenchOptions = {
   warmupHandshakes: 5000,
   handshakeConcurrency: 16,
   handshakeMs: 1000,
-  handshakeRounds: 12,
+  // One round's ratio of two proxies scatters with an sd of ~0.09 (two identical
+  // pipes, 24 and 48 rounds): the median of 20 has a standard error of ~0.025
+  // (of 12, ~0.033).
+  handshakeRounds: 20,
   keepAliveConnections: 16,
   keepAliveMs: 1000,
   keepAliveRounds: 3,
   bulkBytes: 2 ** 30,
-  bulkRepeats: 5,
+  // Seven: the fewest rounds with a 95 % interval for the median (lowest to highest).
+  bulkRepeats: 7,
   idleConnections: 2000,
 };
 
@@ -458,10 +462,17 @@ function pairedRatio(f: ProxyFigure, a: TargetName, b: TargetName): number | nul
   return r ? median(r) : ratio(f.values[a], f.values[b]);
 }
 
-/** Lowest and highest a/b ratio of the rounds: how firm the median ratio is. */
+/** Lowest and highest a/b ratio of the rounds: how much one round scatters. */
 function pairedRange(f: ProxyFigure, a: TargetName, b: TargetName): string {
   const r = roundRatios(f, a, b);
   return r ? `${fmt(Math.min(...r), 2)}-${fmt(Math.max(...r), 2)}` : '';
+}
+
+/** A 95 % interval for the median a/b ratio (order statistics of the rounds' ratios): how firm the figure is. */
+function pairedInterval(f: ProxyFigure, a: TargetName, b: TargetName): string {
+  const r = roundRatios(f, a, b);
+  const ci = r ? medianInterval(r) : null;
+  return ci ? `${fmt(ci.low, 2)}-${fmt(ci.high, 2)}` : '';
 }
 
 const digitsFor = (unit: string): number => (unit === 's/GiB' ? 2 : unit === 'KiB' || unit === 'MiB' ? 1 : 0);
@@ -471,14 +482,14 @@ export function formatProxy(r: ProxyBenchResult): string {
   const rows = r.figures.map((f) => {
     const d = digitsFor(f.unit);
     const v = f.values;
-    return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), times(pairedRatio(f, 'tlspeek', 'pipe')), pairedRange(f, 'tlspeek', 'pipe'), times(pairedRatio(f, 'tlspeek', 'direct'))];
+    return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), times(pairedRatio(f, 'tlspeek', 'pipe')), pairedInterval(f, 'tlspeek', 'pipe'), pairedRange(f, 'tlspeek', 'pipe'), times(pairedRatio(f, 'tlspeek', 'direct'))];
   });
   const injectRows = r.figures
     .filter((f) => (INJECT_FIGURES as readonly string[]).includes(f.key))
     .map((f) => {
       const d = digitsFor(f.unit);
       const v = f.values;
-      return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), fmt(v.inject, d), times(pairedRatio(f, 'inject', 'pipe')), pairedRange(f, 'inject', 'pipe'), times(pairedRatio(f, 'inject', 'tlspeek'))];
+      return [f.label, f.unit, fmt(v.direct, d), fmt(v.pipe, d), fmt(v.tlspeek, d), fmt(v.inject, d), times(pairedRatio(f, 'inject', 'pipe')), pairedInterval(f, 'inject', 'pipe'), pairedRange(f, 'inject', 'pipe'), times(pairedRatio(f, 'inject', 'tlspeek'))];
     });
   const cpuRows = r.cpu.map((c) => [c.phase, c.target, fmt(c.clientPct), fmt(c.upstreamPct), c.proxyPct === null ? 'n/a' : fmt(c.proxyPct), fmt(c.otherPct)]);
   const warning = foreignLoadWarning(r.foreignLoadPct);
@@ -488,12 +499,13 @@ export function formatProxy(r: ProxyBenchResult): string {
     `Proxy relay on 127.0.0.1: direct to the upstream, through a pipe proxy, through tlspeek (passthrough)`,
     `(new handshakes: ${o.handshakeRounds} rounds of ${o.handshakeMs} ms per target; keep-alive: ${o.keepAliveRounds} rounds of ${o.keepAliveMs} ms;`,
     ` bulk: ${o.bulkRepeats} rounds; the targets take turns, each round starting one target later; figures are medians,`,
-    ` ratios the median of the rounds' own ratios; idle: fresh proxy processes, RSS after - before)`,
-    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'tlspeek/pipe', '(per round)', 'tlspeek/direct'], rows),
+    ` ratios the median of the rounds' own ratios, with a 95% interval for that median and the rounds' range;`,
+    ` idle: fresh proxy processes, RSS after - before)`,
+    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'tlspeek/pipe', '(95% interval)', '(per round)', 'tlspeek/direct'], rows),
     '',
     `Injected connections, same rounds: tlspeek --inject-sni, clients sending no SNI (TLS 1.3), so tlspeek terminates them`,
     `and re-originates upstream with SNI (TLS 1.3, verified against --upstream-ca); 'tlspeek' is passthrough, as above:`,
-    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'inject', 'inject/pipe', '(per round)', 'inject/tlspeek'], injectRows),
+    table(['figure', 'unit', 'direct', 'pipe', 'tlspeek', 'inject', 'inject/pipe', '(95% interval)', '(per round)', 'inject/tlspeek'], injectRows),
     '',
     `CPU use during each phase, % of one core (${os.availableParallelism()} cores in all; 'other' = processes not of this bench):`,
     table(['phase', 'target', 'client', 'upstream', 'proxy', 'other'], cpuRows),

@@ -26,3 +26,29 @@ export function ratio(a: number | null, b: number | null): number | null {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A distribution-free confidence interval for the median of `values`: the
+ * k-th lowest and k-th highest value, with k the largest for which
+ * P(k <= #values below the median <= n - k) >= `level` under Binomial(n, 1/2)
+ * (the order-statistic interval; e.g. n = 12: 3rd and 10th, 96.1 %; n = 20:
+ * 6th and 15th, 95.9 %). Null when n is too small for that level.
+ */
+export function medianInterval(values: readonly number[], level = 0.95): { low: number; high: number; coverage: number } | null {
+  const n = values.length;
+  const s = [...values].sort((a, b) => a - b);
+  // cdf[j] = P(X <= j), X ~ Binomial(n, 1/2)
+  let pmf = 0.5 ** n;
+  let cdf = pmf;
+  let best: { k: number; coverage: number } | null = null;
+  for (let k = 1; 2 * k <= n; k++) {
+    // The interval [x(k), x(n-k+1)] misses the median when fewer than k values lie below it, or fewer than k above.
+    const coverage = 1 - 2 * cdf;
+    if (coverage < level) break;
+    best = { k, coverage };
+    pmf = (pmf * (n - k + 1)) / k;
+    cdf += pmf;
+  }
+  if (best === null) return null;
+  return { low: s[best.k - 1]!, high: s[n - best.k]!, coverage: best.coverage };
+}

@@ -39,7 +39,8 @@ export class ProbeCache {
   private readonly run: NonNullable<ProbeCacheOptions['probe']>;
 
   constructor(options: ProbeCacheOptions = {}) {
-    this.cache = new LRUCache({ max: options.max ?? 500, ttl: options.ttlMs ?? 5 * 60_000 });
+    // ttlResolution 0: no timer per lookup (see ChainEvidence).
+    this.cache = new LRUCache({ max: options.max ?? 500, ttl: options.ttlMs ?? 5 * 60_000, ttlResolution: 0 });
     this.limiter = new Limiter(options.concurrency ?? 2);
     this.maxPending = options.maxPending ?? 32;
     this.run = options.probe ?? quickProbe;
