@@ -37,7 +37,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function medianInterval(values: readonly number[], level = 0.95): { low: number; high: number; coverage: number } | null {
   const n = values.length;
   const s = [...values].sort((a, b) => a - b);
-  // cdf[j] = P(X <= j), X ~ Binomial(n, 1/2)
+  // X ~ Binomial(n, 1/2), the count of values below the median; at step k, cdf = P(X <= k - 1).
   let pmf = 0.5 ** n;
   let cdf = pmf;
   let best: { k: number; coverage: number } | null = null;

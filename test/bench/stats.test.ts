@@ -1,8 +1,7 @@
 /**
  * The bench's interval for a median. Expected ranks and coverages computed
- * independently from the binomial distribution (Python's math.comb:
- * 1 - 2 * sum(comb(n, j) for j < k) / 2**n), and agreeing with published
- * tables of the sign-test interval (n = 12: 3rd to 10th value).
+ * independently from the binomial distribution with Python's math.comb: the
+ * largest k with 1 - 2 * sum(comb(n, j) for j < k) / 2**n >= 0.95.
  */
 import t from 'tap';
 import { medianInterval } from '../../bench/lib/stats.js';

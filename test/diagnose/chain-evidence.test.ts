@@ -44,11 +44,11 @@ void t.test('equal chains in different arrays share the cached answer', async (t
 });
 
 void t.test('an assessment is reused until ttlMs has passed, then made afresh', async (t) => {
-  const short = new ChainEvidence({ roots: loadTrustStore(pki.ca.cert), ttlMs: 60 });
+  const short = new ChainEvidence({ roots: loadTrustStore(pki.ca.cert), ttlMs: 300 });
   const a = good();
   const first = short.assess(a, 'api.example.com');
   t.equal(short.assess(a, 'api.example.com'), first, 'the cached object while fresh');
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 400));
   const later = short.assess(a, 'api.example.com');
   t.not(later, first, 'a new assessment once stale');
   t.equal(later.verdict, 'ok');
